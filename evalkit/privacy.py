@@ -1,0 +1,356 @@
+"""Small-cell suppression and removal of person-level identifiers.
+
+Every table and chart label that leaves evalkit for a report goes through this
+module, so one rule governs them all:
+
+* a count of people below the threshold (default 10; 5 for survey respondents)
+  is shown as ``"<10"`` (``"<5"``);
+* a rate, percentage or mean derived from a suppressed count is suppressed too;
+* where a shown total would let a reader work out a single hidden cell by
+  subtraction, the next-smallest cell of the same row (or group) is suppressed
+  as well (complementary suppression);
+* person-level fields (``staff_key``, ``response_id`` and similar) never reach a
+  report (:func:`drop_person_identifiers`).
+
+The rule text for a methods appendix comes from :func:`suppression_rule`.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from evalkit.errors import InputError
+
+__all__ = [
+    "DEFAULT_MIN_COUNT",
+    "DEFAULT_MIN_RESPONDENTS",
+    "PERSON_IDENTIFIERS",
+    "SUPPRESSION_RULE",
+    "drop_person_identifiers",
+    "may_show",
+    "suppression_mask",
+    "suppress_counts",
+    "mask_suppressed",
+    "suppression_rule",
+]
+
+DEFAULT_MIN_COUNT = 10
+DEFAULT_MIN_RESPONDENTS = 5
+
+#: Column names treated as person-level identifiers (compared case-insensitively).
+PERSON_IDENTIFIERS = frozenset(
+    {
+        "staff_key",
+        "response_id",
+        "person_id",
+        "employee_id",
+        "staff_id",
+        "respondent_id",
+        "name",
+        "full_name",
+        "first_name",
+        "last_name",
+        "email",
+        "phone",
+        "ssn",
+        "date_of_birth",
+        "dob",
+    }
+)
+
+#: Marker shown in place of a rate/mean whose underlying count is suppressed.
+RATE_MARK = "suppressed"
+
+
+def suppression_rule(threshold: int = DEFAULT_MIN_COUNT, *, unit: str = "people") -> str:
+    """Return the suppression rule as one plain-language paragraph.
+
+    Parameters
+    ----------
+    threshold : int, default 10
+        Smallest count that may be shown.
+    unit : str, default "people"
+        What is counted ("people", "survey respondents").
+
+    Returns
+    -------
+    str
+        Text for a methods appendix.
+
+    Example
+    -------
+    >>> suppression_rule(5, unit="survey respondents")[:40]
+    'Counts of fewer than 5 survey responden'
+    """
+    return (
+        f"Counts of fewer than {threshold} {unit} are not shown (printed as \"<{threshold}\"); "
+        f"rates, percentages and means calculated from such a count are suppressed too, and "
+        f"charts leave those points out. Where a shown total would let a reader work out a "
+        f"single hidden count by subtraction, the next-smallest count in the same row or group "
+        f"is also hidden (complementary suppression). Zero counts are shown unless stated. "
+        f"No person-level identifiers (staff keys, response ids) appear in any report."
+    )
+
+
+#: The default rule text (10 people; survey groups use 5 respondents).
+SUPPRESSION_RULE = suppression_rule(DEFAULT_MIN_COUNT)
+
+
+def may_show(n, threshold: int = DEFAULT_MIN_COUNT):
+    """Say whether a group of ``n`` people may be shown on its own.
+
+    Parameters
+    ----------
+    n : int, float, array-like or Series
+        Group size(s). Missing sizes are never shown.
+    threshold : int, default 10
+        Smallest group size that may be shown (5 for survey respondents).
+
+    Returns
+    -------
+    bool, numpy.ndarray of bool, or Series of bool
+        True where ``n >= threshold``.
+
+    Example
+    -------
+    >>> may_show(12), may_show(9)
+    (True, False)
+    """
+    _check_threshold(threshold)
+    if isinstance(n, pd.Series):
+        return pd.to_numeric(n, errors="coerce").ge(threshold).fillna(False).astype(bool)
+    arr = np.asarray(n, dtype=float)
+    out = np.where(np.isnan(arr), False, arr >= threshold)
+    return bool(out) if out.ndim == 0 else out
+
+
+def drop_person_identifiers(df: pd.DataFrame, extra: Iterable[str] = ()) -> pd.DataFrame:
+    """Return a copy of ``df`` without person-level identifier columns.
+
+    Parameters
+    ----------
+    df : DataFrame
+    extra : iterable of str
+        Further column names to remove.
+
+    Returns
+    -------
+    DataFrame
+        ``df`` without the columns in :data:`PERSON_IDENTIFIERS` (case-insensitive)
+        and ``extra``.
+    """
+    drop = {c.lower() for c in PERSON_IDENTIFIERS} | {str(c).lower() for c in extra}
+    return df.loc[:, [c for c in df.columns if str(c).lower() not in drop]].copy()
+
+
+def suppression_mask(
+    df: pd.DataFrame,
+    count_cols: Sequence[str],
+    *,
+    threshold: int = DEFAULT_MIN_COUNT,
+    rate_cols: Sequence[str] | Mapping[str, Sequence[str]] | None = None,
+    total_col: str | None = None,
+    group: str | Sequence[str] | None = None,
+    suppress_zero: bool = False,
+) -> pd.DataFrame:
+    """Decide which cells must be hidden.
+
+    Parameters
+    ----------
+    df : DataFrame
+        Table about to leave the package.
+    count_cols : sequence of str
+        Columns holding counts of people.
+    threshold : int, default 10
+        Counts ``< threshold`` are suppressed (primary suppression).
+    rate_cols : sequence of str or mapping, optional
+        Columns derived from the counts (rates, percentages, means). A sequence
+        means "derived from every count column in the row"; a mapping
+        ``{rate_col: [count columns it is computed from]}`` is more precise.
+        A rate is suppressed when any of its counts is suppressed.
+    total_col : str, optional
+        A shown column holding the row total of ``count_cols``. When exactly one
+        count in a row is suppressed and the total is shown, the next-smallest
+        count of that row is suppressed too (complementary suppression).
+    group : str or sequence of str, optional
+        Long tables: rows of the same group add up to a total shown elsewhere.
+        When exactly one row of a group is suppressed in a count column, the
+        next-smallest count of that column in the group is suppressed too.
+    suppress_zero : bool, default False
+        Whether zero counts are suppressed as well (by default a zero is shown,
+        as in the CMS cell-size suppression policy, because it identifies no one).
+
+    Returns
+    -------
+    DataFrame of bool
+        Same index as ``df``; one column per count, total and rate column; True
+        means "hide".
+
+    Raises
+    ------
+    InputError
+        A named column is missing or the threshold is not a positive integer.
+    """
+    _check_threshold(threshold)
+    count_cols = list(count_cols)
+    rate_map = _rate_map(rate_cols, count_cols)
+    needed = count_cols + list(rate_map) + ([total_col] if total_col else []) + _as_list(group)
+    missing = [c for c in needed if c not in df.columns]
+    if missing:
+        raise InputError(f"suppression: column(s) {', '.join(missing)} not in the table; pass existing column names")
+
+    counts = df[count_cols].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+    small = counts < threshold
+    if not suppress_zero:
+        small &= counts != 0
+    hidden = small.copy()
+
+    if total_col is not None:
+        total = pd.to_numeric(df[total_col], errors="coerce").to_numpy(dtype=float)
+        total_hidden = (total < threshold) & ((total != 0) | suppress_zero)
+        need = (hidden.sum(axis=1) == 1) & ~total_hidden
+        hidden |= _next_smallest_rowwise(counts, hidden, need)
+    if group is not None:
+        keys = _as_list(group)
+        codes = df.groupby(keys, sort=False, dropna=False).ngroup().to_numpy()
+        for j in range(len(count_cols)):  # loop over a handful of columns, not people
+            hidden[:, j] |= _next_smallest_in_group(counts[:, j], hidden[:, j], codes)
+
+    out = pd.DataFrame(hidden, index=df.index, columns=count_cols)
+    if total_col is not None and total_col not in out:
+        out[total_col] = (total < threshold) & ((total != 0) | suppress_zero)
+    for rate, sources in rate_map.items():
+        out[rate] = out[list(sources)].any(axis=1)
+    return out
+
+
+def suppress_counts(
+    df: pd.DataFrame,
+    count_cols: Sequence[str],
+    *,
+    threshold: int = DEFAULT_MIN_COUNT,
+    rate_cols: Sequence[str] | Mapping[str, Sequence[str]] | None = None,
+    total_col: str | None = None,
+    group: str | Sequence[str] | None = None,
+    suppress_zero: bool = False,
+    drop_identifiers: bool = True,
+) -> pd.DataFrame:
+    """Return a display copy of ``df`` with small counts hidden.
+
+    Suppressed counts read ``"<10"`` (``"<{threshold}"``); suppressed rates read
+    ``"suppressed"``. Cells that are shown keep their value, so the affected
+    columns become object columns meant for display only. Person identifiers
+    are dropped (see :func:`drop_person_identifiers`) unless
+    ``drop_identifiers=False``.
+
+    Parameters
+    ----------
+    df, count_cols, threshold, rate_cols, total_col, group, suppress_zero
+        As in :func:`suppression_mask`.
+    drop_identifiers : bool, default True
+        Remove person-level identifier columns.
+
+    Returns
+    -------
+    DataFrame
+        Display table.
+
+    Notes
+    -----
+    Rule text: :func:`suppression_rule`. For charts use :func:`mask_suppressed`,
+    which keeps numbers and sets hidden cells to NaN so they are not plotted.
+
+    Example
+    -------
+    >>> t = pd.DataFrame({"a": [3, 20], "b": [15, 30], "total": [18, 50]})
+    >>> suppress_counts(t, ["a", "b"], total_col="total")["b"].tolist()
+    ['<10', 30]
+    """
+    mask = suppression_mask(
+        df, count_cols, threshold=threshold, rate_cols=rate_cols, total_col=total_col,
+        group=group, suppress_zero=suppress_zero,
+    )
+    out = df.copy()
+    label = f"<{threshold}"
+    counts = set(count_cols) | ({total_col} if total_col else set())
+    for col in mask.columns:
+        values = out[col].astype(object)
+        hide = mask[col].to_numpy()
+        values[hide] = label if col in counts else RATE_MARK
+        out[col] = values
+    return drop_person_identifiers(out) if drop_identifiers else out
+
+
+def mask_suppressed(
+    df: pd.DataFrame,
+    count_cols: Sequence[str],
+    *,
+    threshold: int = DEFAULT_MIN_COUNT,
+    rate_cols: Sequence[str] | Mapping[str, Sequence[str]] | None = None,
+    total_col: str | None = None,
+    group: str | Sequence[str] | None = None,
+    suppress_zero: bool = False,
+) -> pd.DataFrame:
+    """Return a numeric copy of ``df`` with hidden cells set to NaN (for charts).
+
+    Same arguments and rule as :func:`suppression_mask`; person identifiers are
+    dropped.
+    """
+    mask = suppression_mask(
+        df, count_cols, threshold=threshold, rate_cols=rate_cols, total_col=total_col,
+        group=group, suppress_zero=suppress_zero,
+    )
+    out = df.copy()
+    for col in mask.columns:
+        out[col] = pd.to_numeric(out[col], errors="coerce").astype(float).mask(mask[col])
+    return drop_person_identifiers(out)
+
+
+# --------------------------------------------------------------------------- helpers
+def _check_threshold(threshold) -> None:
+    if isinstance(threshold, bool) or not isinstance(threshold, (int, np.integer)) or threshold < 1:
+        raise InputError(f"suppression threshold must be a whole number of at least 1, got {threshold!r}")
+
+
+def _as_list(x) -> list[str]:
+    if x is None:
+        return []
+    return [x] if isinstance(x, str) else list(x)
+
+
+def _rate_map(rate_cols, count_cols) -> dict[str, list[str]]:
+    if rate_cols is None:
+        return {}
+    if isinstance(rate_cols, Mapping):
+        return {str(k): _as_list(v) for k, v in rate_cols.items()}
+    return {str(r): list(count_cols) for r in _as_list(rate_cols)}
+
+
+def _next_smallest_rowwise(counts: np.ndarray, hidden: np.ndarray, need: np.ndarray) -> np.ndarray:
+    """Mark, in each row flagged by ``need``, the smallest count not yet hidden."""
+    extra = np.zeros_like(hidden)
+    if not need.any():
+        return extra
+    candidates = np.where(hidden | np.isnan(counts), np.inf, counts)
+    pick = np.argmin(candidates, axis=1)
+    rows = np.flatnonzero(need & np.isfinite(candidates.min(axis=1)))
+    extra[rows, pick[rows]] = True
+    return extra
+
+
+def _next_smallest_in_group(col: np.ndarray, hidden: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """Within each group holding exactly one hidden cell, mark its smallest shown cell."""
+    n_groups = int(codes.max()) + 1 if codes.size else 0
+    n_hidden = np.bincount(codes, weights=hidden.astype(float), minlength=n_groups)
+    need_rows = n_hidden[codes] == 1
+    cand = np.where(hidden | np.isnan(col) | ~need_rows, np.inf, col)
+    order = np.lexsort((np.arange(col.size), cand, codes))  # by group, then value, then position
+    first = np.ones(col.size, dtype=bool)
+    first[1:] = codes[order][1:] != codes[order][:-1]
+    extra = np.zeros(col.size, dtype=bool)
+    chosen = order[first]
+    chosen = chosen[np.isfinite(cand[chosen])]
+    extra[chosen] = True
+    return extra
