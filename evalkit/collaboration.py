@@ -224,17 +224,19 @@ class PartnerEngagement(Result):
 
 
 def _stipend(df: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
-    """(received bool, amount float) from a stipend column that is yes/no or an amount."""
+    """(received bool, amount float) from a stipend column holding yes/no words and/or amounts."""
     s = df["stipend"]
     if pd.api.types.is_bool_dtype(s):
         return s.fillna(False).astype(bool), pd.Series(np.nan, index=df.index)
-    if not pd.api.types.is_numeric_dtype(s):
-        low = s.astype("object").map(lambda v: v.strip().lower() if isinstance(v, str) else v)
-        words = {"true": True, "yes": True, "false": False, "no": False}
-        if low.dropna().isin(list(words)).all():
-            return low.map(words).fillna(False).astype(bool), pd.Series(np.nan, index=df.index)
-    amount = to_number(df, "stipend", "partners")
-    return (amount > 0), amount
+    if pd.api.types.is_numeric_dtype(s):
+        amount = to_number(df, "stipend", "partners")
+        return (amount > 0), amount
+    low = s.astype("object").map(lambda v: v.strip().lower() if isinstance(v, str) else v)
+    words = {"true": True, "yes": True, "false": False, "no": False}
+    is_word = low.isin(list(words))
+    amount = to_number(pd.DataFrame({"stipend": s.where(~is_word, np.nan)}, index=df.index), "stipend", "partners")
+    received = (amount > 0) | low.map(words).eq(True)
+    return received.astype(bool), amount
 
 
 def partner_engagement(partners: pd.DataFrame, *, unit: str | None = None) -> PartnerEngagement:

@@ -151,3 +151,10 @@ def test_html_escapes_sector_names():
     m.loc[0, "sector"] = "<script>x</script>"
     html = membership_over_time(m)._repr_html_()
     assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+def test_partner_stipend_mixed_words_and_amounts():
+    res = partner_engagement(_partners(["true", "0", "250", "", "no"]), unit="ev")
+    p = res.partners.set_index("partner")
+    assert p["stipend_received"].to_dict() == {"p1": True, "p2": False, "p3": True, "p4": False}
+    assert p.loc["p3", "stipend_amount"] == 250.0 and res.overall.loc[0, "stipend_total"] == 250.0
