@@ -360,7 +360,7 @@ _TABLES = (
             _c("joined", "date", required=False),
             _c("meetings_held", "count", required=False),
             _c("meetings_attended", "count", required=False),
-            _c("stipend", "bool", required=False),
+            _c("stipend", "text", required=False, description="true/false, or the amount paid (0 or more)"),
         ),
         scope="unit",
         unique=("unit", "partner"),
