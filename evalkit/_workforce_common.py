@@ -160,7 +160,7 @@ def _roster_arrays(roster: pd.DataFrame):
             "separation_date must be the last day employed"
         )
     typ = roster["separation_type"].astype("string").str.strip().str.lower()
-    codes = pd.Categorical(typ, categories=list(SEPARATION_TYPES)).codes.astype(np.int64)
+    codes = pd.Index(list(SEPARATION_TYPES)).get_indexer(typ.fillna("").to_numpy(dtype=object)).astype(np.int64)
     unknown = typ.notna().to_numpy() & (codes < 0)
     if unknown.any():
         i = int(np.flatnonzero(unknown)[0])

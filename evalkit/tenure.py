@@ -237,7 +237,8 @@ def tenure_survival(roster: pd.DataFrame, *, as_of, by="team_id", alpha: float =
             c.insert(0, "_g", i)
             curves.append(c)
             row["median_tenure_days"] = sf.quantile(0.5)
-            row["median_ci_lower"], row["median_ci_upper"] = sf.quantile_ci(0.5, alpha=alpha)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                row["median_ci_lower"], row["median_ci_upper"] = sf.quantile_ci(0.5, alpha=alpha)
         meds.append(row)
     curve_df = pd.concat(curves, ignore_index=True) if curves else pd.DataFrame(
         columns=["_g", "time_days", "n_at_risk", "n_events", "surv_prob", "surv_prob_se", "ci_lower", "ci_upper"])
