@@ -729,6 +729,18 @@ def _truth(units: list[_Unit], seed: int, hazard: np.ndarray, measures_all: pd.D
             "first_year_of_tenure_hazard_multiplier": _FIRST_YEAR_MULTIPLIER,
             "separation_type_shares": dict(zip(_SEP_TYPES.tolist(), _SEP_TYPE_P.tolist())),
             "missing_months_note": "measures and positions rows are absent for these months; roster is complete",
+            "analysis_notes": [
+                "Monthly turnover counts are small (about 2-3 separations a month before and 1-1.5 after in the"
+                " improving teams, under 1 a month in teams of 30 or fewer), so a run chart of monthly turnover"
+                " has limited power even for a true hazard ratio of 0.5; pooled before/after rate ratios or"
+                " quarterly aggregation recover it more reliably.",
+                "Small teams have many months with 0 separations; a median of 0 leaves only the non-zero months"
+                " in the runs analysis, which can produce run-chart signals without a true change.",
+                "vacancy_rate is a stock (a vacancy lasts for the time to fill, often across two month starts),"
+                " so it is autocorrelated month to month and run charts of no-change units can signal.",
+                "supervision and wellbeing_pulse effects are steps of 15-22 points and 0.30-0.40 points from"
+                " 'from'; with 36 months they are clearly visible in run charts.",
+            ],
             "measures_note": "turnover_rate numerator/denominator are computed from roster.csv exactly as defined;"
                              " supervision is binomial out of the headcount on the 1st; vacancy_rate is from"
                              " positions.csv (filled = headcount on the 1st)",
@@ -833,7 +845,8 @@ def write_demo_data(out: Path, seed: int = 2023) -> list[Path]:
     tables.update(jtables)
     written = [_write_table(out, name, tables[name]) for name in TABLE_COLUMNS]
 
-    truth = _truth(units, seed, hazard, measures_all, labels, {"jurisdictions": jtruth})
+    truth = _truth(units, seed, hazard, _drop_missing_months(measures_all, units), labels,
+                   {"jurisdictions": jtruth})
     tpath = out / "TRUTH.json"
     tpath.write_text(json.dumps(truth, indent=2) + "\n", encoding="utf-8")
     lists = truth["lists"]
@@ -868,7 +881,7 @@ def write_large_data(out: Path, seed: int, units: int = 500, months: int = 36) -
 
     Notes
     -----
-    Unit sizes are log-normal with a mean of about 1,100 funded positions, so 500 units over
+    Unit sizes are log-normal with a mean of about 1,200 funded positions, so 500 units over
     36 months give about one million roster rows. A fifth of the participating units get a
     true improvement (turnover hazard ratio 0.5, supervision +20 points) from month 17.
     Everything is vectorised over people; it takes seconds.
@@ -885,7 +898,7 @@ def write_large_data(out: Path, seed: int, units: int = 500, months: int = 36) -
     out.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(seed)
     day0, firsts, labels, month_of_day = _calendar(months)
-    sizes = np.clip(np.round(rng.lognormal(np.log(800), 0.8, units)), 8, 20_000).astype(int)
+    sizes = np.clip(np.round(rng.lognormal(np.log(880), 0.8, units)), 8, 20_000).astype(int)
     width = max(4, len(str(units)))
     start_k = min(15, months - 1)
     effect_k = min(17, months - 1)
