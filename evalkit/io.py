@@ -124,6 +124,13 @@ class _Collector:
         self.units = units
         self.limit = limit
         self.problems: list[Problem] = []
+        self.summaries: list[Problem] = []
+
+    def sorted(self, columns=()) -> list[Problem]:
+        """Problems in spreadsheet order (file-level first, then by row and column), then summaries."""
+        order = {name: i for i, name in enumerate(columns)}
+        key = lambda p: (p.row if p.row is not None else 0, order.get(p.column, len(order)))  # noqa: E731
+        return sorted(self.problems, key=key) + self.summaries
 
     def add(self, message: str, *, row: int | None = None, column: str | None = None, value: object = None,
             unit: str | None = None) -> None:
@@ -178,7 +185,7 @@ class _Collector:
             for key, n in extra.items():
                 u = None if key == "\0" else key
                 who = f" of {u}" if u is not None else ""
-                self.problems.append(
+                self.summaries.append(
                     Problem(self.file, f"{n} more row{'s' if n != 1 else ''}{who} with the same problem "
                             f"(only the first {self.limit} are listed)", column=column, unit=u)
                 )
@@ -563,7 +570,7 @@ def parse_table(raw: pd.DataFrame, table: str | Table, file: str) -> tuple[pd.Da
         else:
             typed[name] = _to_text(raw[name])
     frame = pd.DataFrame(typed, index=raw.index)
-    return frame, out.problems
+    return frame, out.sorted(list(typed))
 
 
 def read_table(path: str | Path, table: str) -> pd.DataFrame:

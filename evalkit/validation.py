@@ -162,7 +162,7 @@ def check_tables(
         checker = _CHECKS.get(name)
         if checker is not None:
             checker(frame, col, tables=tables, collaborative=collaborative, team_ids=team_ids)
-        out.extend(col.problems)
+        out.extend(col.sorted(list(frame.columns)))
     return out
 
 
@@ -528,7 +528,12 @@ def _tidy(problems: list[Problem], frames, country_ids) -> list[Problem]:
     rank: dict[str, int] = {}
     for p in out:
         rank.setdefault(p.file, len(rank))
-    return sorted(out, key=lambda p: (rank[p.file], p.row if p.row is not None else 0))
+    def key(p: Problem):
+        if p.row is not None:
+            return rank[p.file], p.row
+        return rank[p.file], (np.inf if p.message.endswith(" are listed)") else 0)  # summaries last
+
+    return sorted(out, key=key)
 
 
 __all__ = [
