@@ -159,15 +159,19 @@ def _roster_arrays(roster: pd.DataFrame):
             f"roster row {i + 2}, column separation_date: {sep[i]} is before hire_date {hire[i]}; "
             "separation_date must be the last day employed"
         )
-    typ = roster["separation_type"].astype("string").str.strip().str.lower()
-    codes = pd.Index(list(SEPARATION_TYPES)).get_indexer(typ.fillna("").to_numpy(dtype=object)).astype(np.int64)
-    unknown = typ.notna().to_numpy() & (codes < 0)
+    raw_codes, uniques = pd.factorize(roster["separation_type"], use_na_sentinel=True)
+    norm = pd.Index(uniques.astype(str)).str.strip().str.lower()
+    known = pd.Index(list(SEPARATION_TYPES)).get_indexer(norm)
+    unknown = (known < 0) & np.asarray(norm != "")  # a blank type counts as missing
     if unknown.any():
-        i = int(np.flatnonzero(unknown)[0])
+        j = int(np.flatnonzero(unknown)[0])
+        bad_value = uniques[j]
+        i = int(np.flatnonzero(raw_codes == j)[0])
         raise DataError(
-            f"roster row {i + 2}, column separation_type: {typ.iloc[i]!r} is not one of "
+            f"roster row {i + 2}, column separation_type: {bad_value!r} is not one of "
             f"{', '.join(SEPARATION_TYPES)}"
         )
+    codes = np.where(raw_codes >= 0, known[np.maximum(raw_codes, 0)] if known.size else -1, -1).astype(np.int64)
     codes = np.where(codes < 0, 2, codes)  # separated without a type -> other
     return hire, sep, codes
 
