@@ -81,7 +81,7 @@ def suppression_rule(threshold: int = DEFAULT_MIN_COUNT, *, unit: str = "people"
 
     Example
     -------
-    >>> suppression_rule(5, unit="survey respondents")[:40]
+    >>> suppression_rule(5, unit="survey respondents")[:39]
     'Counts of fewer than 5 survey responden'
     """
     return (
