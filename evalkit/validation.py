@@ -48,7 +48,17 @@ from evalkit.params import (
     list_countries,
     list_teams,
 )
-from evalkit.schema import COUNT_CHARTS, JURISDICTION_TABLES, PROPORTION_CHARTS, RATE_CHARTS, TABLES, TEAM_TABLES
+from evalkit.schema import (
+    COUNT_CHARTS,
+    JURISDICTION_TABLES,
+    PROPORTION_CHARTS,
+    RATE_CHARTS,
+    SUFFIXES,
+    TABLES,
+    TEAM_TABLES,
+)
+
+TABLES_ORDER = {name: i for i, name in enumerate(TABLES)}
 
 
 # --------------------------------------------------------------------------- public API
@@ -112,7 +122,7 @@ def validate_inputs(data_dir: str | Path = "data/demo", params_dir: str | Path =
                      country_ids=country_files if params_dir.is_dir() else None)
     )
     problems.extend(_check_params_against_data(frames, files, params_dir, team_files, country_files))
-    return _tidy(problems, frames, country_files)
+    return _tidy(problems, frames, country_files, files, data_dir)
 
 
 def check_tables(
@@ -518,16 +528,22 @@ def _check_params_against_data(frames, files, params_dir: Path, team_files, coun
     return problems
 
 
-def _tidy(problems: list[Problem], frames, country_ids) -> list[Problem]:
-    """Units nobody knows become None (they concern every report); order by file, then row."""
+def _tidy(problems: list[Problem], frames, country_ids, files, data_dir: Path) -> list[Problem]:
+    """Units nobody knows become None (they concern every report).
+
+    Order: params files (as checked), then data tables in data-model order, each by row.
+    """
     known: set[str] = set(country_ids)
     teams = frames.get("teams")
     if teams is not None and "team_id" in teams:
         known |= set(teams["team_id"].dropna())
     out = [dataclasses.replace(p, unit=None) if p.unit is not None and p.unit not in known else p for p in problems]
-    rank: dict[str, int] = {}
+    table_rank = {str(data_dir / f"{name}{suffix}"): i for i, name in enumerate(TABLES) for suffix in SUFFIXES}
+    table_rank.update({str(path): TABLES_ORDER[name] for name, path in files.items()})
+    rank: dict[str, tuple[int, int]] = {}
     for p in out:
-        rank.setdefault(p.file, len(rank))
+        if p.file not in rank:
+            rank[p.file] = (1, table_rank[p.file]) if p.file in table_rank else (0, len(rank))
     def key(p: Problem):
         if p.row is not None:
             return rank[p.file], p.row
