@@ -186,7 +186,9 @@ def _durations(hire: np.ndarray, sep: np.ndarray, as_of: np.datetime64):
     return days.astype(float), event
 
 
-def tenure_survival(roster: pd.DataFrame, *, as_of, by="team_id", alpha: float = 0.05) -> TenureSurvival:
+def tenure_survival(
+    roster: pd.DataFrame, *, as_of, observed_from=None, by="team_id", alpha: float = 0.05
+) -> TenureSurvival:
     """Tenure survival curve per team with a confidence band, and median tenure.
 
     Parameters
@@ -194,6 +196,14 @@ def tenure_survival(roster: pd.DataFrame, *, as_of, by="team_id", alpha: float =
     roster : DataFrame
     as_of : date-like
         Data as-of date; people still employed then are censored.
+    observed_from : date-like, optional
+        First day the roster covers completely. When the roster lists only people
+        employed on or after this day (typical extracts), people hired earlier are
+        *left-truncated*: they enter the risk set at their tenure on this day
+        (``entry`` in statsmodels), and anyone who left before it is ignored. Without
+        it (default None) the roster is taken to hold every hire since the team began;
+        with a truncated extract that overstates tenure (only survivors of old cohorts
+        are seen).
     by : str, list of str or None, default "team_id"
     alpha : float, default 0.05
         1 − confidence level (pointwise band and median interval).
@@ -215,7 +225,14 @@ def tenure_survival(roster: pd.DataFrame, *, as_of, by="team_id", alpha: float =
     g, keys, cols = _groups(roster, by)
     as_of_d = np.datetime64(pd.Timestamp(as_of).date(), "D")
     ok = (g >= 0) & ~np.isnat(hire) & (hire <= as_of_d)
+    if observed_from is not None:
+        obs_d = np.datetime64(pd.Timestamp(observed_from).date(), "D")
+        ok &= np.isnat(sep) | (sep >= obs_d)
     days, event = _durations(hire[ok], sep[ok], as_of_d)
+    if observed_from is not None:
+        entry = np.maximum((obs_d - hire[ok]).astype("timedelta64[D]").astype(np.int64), 0).astype(float)
+    else:
+        entry = np.zeros_like(days)
     g = g[ok]
     order = np.argsort(g, kind="stable")
     bounds = np.searchsorted(g[order], np.arange(len(keys) + 1))
@@ -226,7 +243,8 @@ def tenure_survival(roster: pd.DataFrame, *, as_of, by="team_id", alpha: float =
         row = {"n_staff": idx.size, "n_separations": int(event[idx].sum()),
                "median_tenure_days": np.nan, "median_ci_lower": np.nan, "median_ci_upper": np.nan}
         if idx.size and event[idx].any():
-            sf = SurvfuncRight(days[idx], event[idx].astype(float))
+            sf = SurvfuncRight(days[idx], event[idx].astype(float),
+                               entry=entry[idx] if observed_from is not None else None)
             s, se = sf.surv_prob, sf.surv_prob_se
             with np.errstate(divide="ignore", invalid="ignore"):
                 th, sth = np.log(-np.log(s)), se / (s * np.abs(np.log(s)))
@@ -246,8 +264,12 @@ def tenure_survival(roster: pd.DataFrame, *, as_of, by="team_id", alpha: float =
                           curve_df.drop(columns="_g").reset_index(drop=True)], axis=1)
     med_df = pd.concat([keys.reset_index(drop=True), pd.DataFrame(meds)], axis=1)
     med_df["median_tenure_years"] = med_df["median_tenure_days"] / 365.25
-    return TenureSurvival(curve_df, med_df, DEFINITIONS["tenure"],
-                          {"as_of": pd.Timestamp(as_of_d), "by": cols, "alpha": alpha})
+    definition = DEFINITIONS["tenure"]
+    if observed_from is not None:
+        definition += (f" Staff hired before {pd.Timestamp(obs_d):%Y-%m-%d} (when the roster starts) enter "
+                       "the estimate at their tenure on that day (left truncation).")
+    return TenureSurvival(curve_df, med_df, definition,
+                          {"as_of": pd.Timestamp(as_of_d), "observed_from": observed_from, "by": cols, "alpha": alpha})
 
 
 # --------------------------------------------------------------------------- new-hire retention
@@ -257,6 +279,7 @@ def new_hire_retention(
     as_of,
     horizon_days: int = 365,
     cohort: str = "quarter",
+    since=None,
     by="team_id",
     alpha: float = 0.05,
 ) -> MetricTable:
@@ -271,6 +294,9 @@ def new_hire_retention(
         Days after the hire date on which the person must still be employed.
     cohort : {"month", "quarter", "year"}, default "quarter"
         Hire cohort width.
+    since : date-like, optional
+        Only people hired on or after this day (e.g. the first day the roster covers
+        completely: earlier cohorts in a truncated extract hold only their survivors).
     by : str, list of str or None, default "team_id"
     alpha : float, default 0.05
 
@@ -298,6 +324,8 @@ def new_hire_retention(
     g, keys, cols = _groups(roster, by)
     as_of_d = np.datetime64(pd.Timestamp(as_of).date(), "D")
     ok = (g >= 0) & ~np.isnat(hire) & (hire <= as_of_d)
+    if since is not None:
+        ok &= hire >= np.datetime64(pd.Timestamp(since).date(), "D")
     hire, sep, g = hire[ok], sep[ok], g[ok]
     days, event = _durations(hire, sep, as_of_d)
     per = pd.PeriodIndex(pd.DatetimeIndex(hire.astype("datetime64[ns]")), freq=_COHORTS[cohort])
@@ -325,7 +353,7 @@ def new_hire_retention(
     out["ci_upper"] = np.where(complete, wu, km["ci_upper"].to_numpy()) * 100.0
     return MetricTable("new_hire_retention", out, DEFINITIONS["new_hire_retention"].format(horizon=horizon_days),
                        {"as_of": pd.Timestamp(as_of_d), "horizon_days": horizon_days, "cohort": cohort,
-                        "by": cols, "alpha": alpha})
+                        "since": since, "by": cols, "alpha": alpha})
 
 
 # --------------------------------------------------------------------------- vacancy and time to fill

@@ -329,3 +329,31 @@ def test_every_result_carries_a_definition_with_source():
     assert "Kaplan" in wf.tenure_survival(r, as_of="2022-12-31").definition
     assert "Kaplan" in wf.new_hire_retention(r, as_of="2022-12-31").definition
     assert "<p" in m._repr_html_()
+
+
+def test_tenure_survival_left_truncation_by_hand():
+    # Roster extract starts 2022-01-01; as_of 2022-12-31. Tenure in days counts hire day and last day.
+    rows = [
+        ("a", "2021-12-22", "2022-01-10", "voluntary"),  # A: 20 days, enters at 10 days
+        ("a", "2022-01-01", "2022-01-05", "voluntary"),  # B: 5 days, enters at 0
+        ("a", "2021-01-01", None, None),                  # C: censored, enters at 365 days
+        ("a", "2022-01-01", None, None),                  # E: censored at 365 days, enters at 0
+        ("a", "2020-01-01", "2021-06-30", "voluntary"),  # F: left before the extract: ignored
+    ]
+    ts = wf.tenure_survival(roster(rows), as_of="2022-12-31", observed_from="2022-01-01")
+    # t=5: at risk B, E (A enters at 10, C at 365) -> S = 1 - 1/2
+    # t=20: at risk A, E -> S = (1 - 1/2) * (1 - 1/2)
+    assert ts.curves["surv_prob"].tolist() == pytest.approx([1 - 1 / 2, (1 - 1 / 2) * (1 - 1 / 2)])
+    assert ts.medians["n_staff"].iloc[0] == 4
+    assert "left truncation" in ts.definition
+    # ignoring truncation (and F's 547-day tenure) would give different numbers
+    naive = wf.tenure_survival(roster(rows[:4]), as_of="2022-12-31")
+    assert naive.curves["surv_prob"].tolist() == pytest.approx([3 / 4, 3 / 4 * 2 / 3])
+
+
+def test_new_hire_retention_since_drops_older_cohorts():
+    rows = [("a", "2019-05-01", None, None), ("a", "2022-02-01", "2022-03-01", "voluntary"),
+            ("a", "2022-03-01", None, None)]
+    t = wf.new_hire_retention(roster(rows), as_of="2024-06-30", since="2022-01-01", cohort="year").table
+    assert t["cohort"].tolist() == ["2022"]
+    assert t["retention_rate"].iloc[0] == pytest.approx(1 / 2 * 100)
