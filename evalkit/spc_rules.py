@@ -417,21 +417,16 @@ def _rule_mdc(ctx) -> RuleOutput:
     # variation icon of the last non-missing point of each segment
     last = ctx["seg_last_valid_row"]
     variation = np.full(nseg, None, dtype=object)
-    ok = last >= 0
-    names = {
-        "common_cause": "common_cause",
-        "special_cause_improvement": "improvement_",
-        "special_cause_concern": "concern_",
-        "special_cause_neutral_high": "neutral_high",
-        "special_cause_neutral_low": "neutral_low",
-    }
-    for s_ in np.flatnonzero(ok):  # one step per segment, not per point
-        row = last[s_]
-        t = ptype[row]
-        v = names.get(t)
-        if v and v.endswith("_"):
-            v += "high" if label_side[row] > 0 else "low"
-        variation[s_] = v
+    ok = np.flatnonzero(last >= 0)
+    rows = last[ok]
+    t = ptype[rows].astype(str)
+    hl = np.where(label_side[rows] > 0, "high", "low")
+    variation[ok] = np.select(
+        [t == "common_cause", t == "special_cause_improvement", t == "special_cause_concern",
+         t == "special_cause_neutral_high", t == "special_cause_neutral_low"],
+        [np.full(len(rows), "common_cause"), np.char.add("improvement_", hl), np.char.add("concern_", hl),
+         np.full(len(rows), "neutral_high"), np.full(len(rows), "neutral_low")],
+        default="").astype(object)
     assurance = np.full(nseg, None, dtype=object)
     target = ctx["target"]
     if target is not None and d != 0:
