@@ -8,7 +8,7 @@ Three kinds of file (see the comments in ``params/collaborative.yaml`` for every
   file name; optional ``intervention_start``, measure ``target`` overrides, ``notes``);
 - ``params/countries/<id>.yaml`` — one jurisdiction (country, state or county).
 
-Files are read with ``yaml.safe_load``; unknown keys are errors; dates are parsed
+Files are read with a YAML safe loader (no Python objects; dates kept as text); unknown keys are errors; dates are parsed
 explicitly (``YYYY-MM-DD``, months ``YYYY-MM``); ids are slugs that are safe as file names.
 Every problem becomes one line naming the file and the key, e.g.
 ``params/teams/x.yaml, key measures.turnover_rate.target: 'low' is not a number; fix the value``.
@@ -364,6 +364,17 @@ def _problems(exc: ValidationError, file: str, model: type[BaseModel]) -> list[P
     return [_error_to_problem(e, file, model) for e in exc.errors(include_url=False)]
 
 
+class _SafeLoaderNoDates(yaml.SafeLoader):
+    """yaml.SafeLoader that leaves dates as text, so they are parsed explicitly (and an
+    impossible date such as 2024-02-30 gets a one-line message instead of a crash)."""
+
+
+_SafeLoaderNoDates.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def _read_yaml(path: Path) -> tuple[dict | None, list[ParamsProblem]]:
     file = str(path)
     if not path.is_file():
@@ -373,7 +384,7 @@ def _read_yaml(path: Path) -> tuple[dict | None, list[ParamsProblem]]:
     except UnicodeDecodeError:
         return None, [ParamsProblem(file, "is not UTF-8 text; save it as UTF-8")]
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_SafeLoaderNoDates)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
