@@ -1,0 +1,292 @@
+"""Effect sentences that do not over-claim — the one place reports get them from.
+
+Every sentence built here states
+
+1. the **design** ("Before/after within one team (interrupted time series …)",
+   "Compared with 4 non-participating units (difference-in-differences …)"),
+2. the **estimate with its 95% CI in the measure's unit** (or as a ratio),
+   saying plainly when the interval includes no change, and
+3. a **caution** when the design cannot separate the collaborative from other
+   changes at the same time (contribution, not attribution).
+
+Series too short to trust get a sentence that says so and no number. Numbers
+are rounded here (presentation), never in the computations. Text from data
+(labels, units) is passed through unchanged; renderers HTML-escape it.
+"""
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from evalkit.errors import InputError
+
+__all__ = [
+    "CAUTION_WITHIN_TEAM",
+    "CAUTION_COMPARISON",
+    "its_sentence",
+    "did_sentence",
+    "prepost_sentence",
+    "too_short_sentence",
+    "format_number",
+]
+
+#: Caution for designs with no comparison group.
+CAUTION_WITHIN_TEAM = (
+    "A before/after comparison within one team cannot separate the collaborative's contribution "
+    "from other changes at the same time (contribution, not attribution)."
+)
+#: Caution for comparisons with non-participating units (no randomisation, few units).
+CAUTION_COMPARISON = (
+    "Teams were not randomly assigned and there are few comparison units, so this supports a "
+    "contribution by the collaborative but cannot prove attribution."
+)
+_MINUS = "\u2212"
+
+
+def format_number(x: float, decimals: int = 1) -> str:
+    """Round for presentation, with a true minus sign; NaN becomes "–" and ±inf "∞".
+
+    Examples
+    --------
+    >>> format_number(-0.04, 1), format_number(2.345, 2)
+    ('0.0', '2.35')
+    """
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "–"
+    if math.isinf(x):
+        return ("" if x > 0 else _MINUS) + "∞"
+    text = f"{x:.{decimals}f}"
+    if text.startswith("-"):
+        text = text[1:] if float(text[1:]) == 0 else _MINUS + text[1:]
+    return text
+
+
+def _u(unit: str) -> str:
+    return f" {unit}" if unit else ""
+
+
+def _diff_unit(unit: str) -> str:
+    """A difference of percentages is in percentage points."""
+    return "percentage points" if unit.strip() == "%" else unit
+
+
+def _month_text(start) -> str:
+    try:
+        return pd.Timestamp(start).strftime("%B %Y")
+    except (ValueError, TypeError):
+        return f"month {start}"
+
+
+def too_short_sentence(n_pre: int, n_post: int, minimum: int) -> str:
+    """Sentence for a series too short to trust; it reports no estimate.
+
+    Examples
+    --------
+    >>> too_short_sentence(6, 21, 8)
+    'Too short to trust: only 6 months before the start (at least 8 are needed on each side), so no effect estimate is reported.'
+    """
+    parts = []
+    if n_pre < minimum:
+        parts.append(f"{n_pre} month{'s' if n_pre != 1 else ''} before the start")
+    if n_post < minimum:
+        parts.append(f"{n_post} month{'s' if n_post != 1 else ''} after the start")
+    if not parts:
+        raise InputError(f"the series has {n_pre} and {n_post} months (minimum {minimum}); it is not too short")
+    return (f"Too short to trust: only {' and '.join(parts)} (at least {minimum} are needed on each side), "
+            "so no effect estimate is reported.")
+
+
+def _direction_clause(estimate: float, lo: float, hi: float, null: float, direction: str | None) -> str:
+    if lo <= null <= hi:
+        return "The interval includes no change."
+    if direction in ("increase", "decrease"):
+        better = (estimate > null) == (direction == "increase")
+        return ("The whole interval is in the direction of improvement." if better
+                else "The whole interval is in the direction of deterioration.")
+    return "The interval excludes no change."
+
+
+def its_sentence(result, *, label: str, unit: str = "", direction: str | None = None, decimals: int = 1,
+                 ratio_decimals: int = 2) -> str:
+    """Sentence for an interrupted time series (before/after within one team).
+
+    Parameters
+    ----------
+    result : ITSResult
+        From :func:`evalkit.effects.interrupted_time_series`.
+    label : str
+        The measure's label ("Staff turnover").
+    unit : str, optional
+        The measure's unit ("% per month"); used for gaussian models. A unit of
+        "%" is written "percentage points" for differences.
+    direction : {"increase", "decrease", "neutral"}, optional
+        Which way is better; only used to say whether a clear change is an
+        improvement or a deterioration.
+    decimals, ratio_decimals : int
+        Rounding of differences and of ratios.
+
+    Returns
+    -------
+    str
+        Design, the effect at the horizon with its CI, whether the interval
+        includes no change, cautions from the result (extrapolation,
+        autocorrelation) and the contribution-not-attribution caution. For a
+        series shorter than ``min_points_each_side`` on either side, or one
+        that could not be estimated, :func:`too_short_sentence` instead.
+
+    Examples
+    --------
+    See tests/test_narrative.py for the exact wording of every case.
+    """
+    if result.too_short:
+        return too_short_sentence(result.n_pre, result.n_post, result.min_points_each_side)
+    if not result.estimable:
+        return ("No effect estimate could be made for this series "
+                f"({'; '.join(result.warnings) or 'the model could not be fitted'}).")
+    h = result.horizon
+    design = (f"Before/after within one team (interrupted time series, {result.n_pre} months before and "
+              f"{result.n_post} months after the start in {_month_text(result.start)}):")
+    row = result.term("effect_at_horizon")
+    est, lo, hi = float(row["estimate"]), float(row["ci_low"]), float(row["ci_high"])
+    level = int(round(result.conf_level * 100))
+    when = f"{h} month{'s' if h != 1 else ''} after the start"
+    if result.kind == "gaussian":
+        unit = _diff_unit(unit)
+        size = format_number(abs(est), decimals)
+        side = "higher" if est > 0 else "lower"
+        if format_number(abs(est), decimals) == format_number(0.0, decimals):
+            what = f"{when}, {label} was where the pre-start trend predicted"
+        else:
+            what = f"{when}, {label} was {size}{_u(unit)} {side} than the pre-start trend predicted"
+        ci = (f"(difference {format_number(est, decimals)}, {level}% CI {format_number(lo, decimals)} to "
+              f"{format_number(hi, decimals)}{_u(unit)})")
+        null = 0.0
+    else:
+        ratio = "rate ratio" if result.kind == "poisson" else "odds ratio"
+        what = f"{when}, {label} was {format_number(est, ratio_decimals)} times what the pre-start trend predicted"
+        ci = (f"({ratio}, {level}% CI {format_number(lo, ratio_decimals)} to "
+              f"{format_number(hi, ratio_decimals)})")
+        null = 1.0
+    text = f"{design} {what} {ci}. {_direction_clause(est, lo, hi, null, direction)}"
+    extra = []
+    if any("extrapolation" in w for w in result.warnings):
+        extra.append(f"The {h}-month figure extends the fitted trend beyond the last month of data.")
+    if any(w.startswith("residuals are autocorrelated") for w in result.warnings):
+        extra.append("Neighbouring months are correlated, so the interval may be too narrow.")
+    return " ".join([text, *extra, CAUTION_WITHIN_TEAM])
+
+
+def did_sentence(result, *, label: str, unit: str = "", direction: str | None = None, decimals: int = 1) -> str:
+    """Sentence for a difference-in-differences comparison with non-participating units.
+
+    Parameters
+    ----------
+    result : DiDResult
+        From :func:`evalkit.effects.difference_in_differences`.
+    label, unit, direction, decimals
+        As :func:`its_sentence`.
+
+    Returns
+    -------
+    str
+        Design (number of comparison and participating units), the reported
+        estimate with its CI and p-value and the method that produced them,
+        whether the interval includes no change, a warning when the pre-start
+        trends differed, and the comparison caution.
+    """
+    unit = _diff_unit(unit)
+    r = result.reported
+    est, lo, hi, p = float(r["estimate"]), float(r["ci_low"]), float(r["ci_high"]), float(r["p_value"])
+    level = int(round(result.settings.get("conf_level", 0.95) * 100))
+    n_c, n_t = result.n_comparison, result.n_treated
+    design = (f"Compared with {n_c} non-participating unit{'s' if n_c != 1 else ''} "
+              f"(difference-in-differences, {n_t} participating team{'s' if n_t != 1 else ''}):")
+    if format_number(abs(est), decimals) == format_number(0.0, decimals):
+        what = f"after the start, {label} changed about as much in participating teams as in comparison units"
+    else:
+        what = (f"after the start, {label} in participating teams changed by {format_number(est, decimals)}"
+                f"{_u(unit)} relative to comparison units")
+    method = {"wild_cluster_bootstrap": "wild cluster bootstrap", "randomisation_inference": "randomisation inference",
+              "twfe_cluster_robust": "cluster-robust errors"}[r["method"]]
+    ci = (f"({level}% CI {format_number(lo, decimals)} to {format_number(hi, decimals)}{_u(unit)}; "
+          f"{method} p = {_p_text(p)})")
+    parts = [f"{design} {what} {ci}.", _direction_clause(est, lo, hi, 0.0, direction)]
+    if result.pretrend_p == result.pretrend_p and result.pretrend_p < 0.05:
+        parts.append(f"Before the start the two groups' trends already differed (p = {_p_text(result.pretrend_p)}), "
+                     "so the estimate may be biased.")
+    parts.append(CAUTION_COMPARISON)
+    return " ".join(parts)
+
+
+def _p_text(p: float) -> str:
+    if p != p:
+        return "–"
+    if p < 0.001:
+        return "< 0.001"
+    return f"{p:.3f}" if p < 0.01 else f"{p:.2f}"
+
+
+def prepost_sentence(result, *, label: str, unit: str = "", direction: str | None = None,
+                     design: str = "Before/after within one team", decimals: int = 1,
+                     ratio_decimals: int = 2, comparison_units: int | None = None) -> str:
+    """Sentence for a pre/post comparison (proportions, rate ratio or Welch's t).
+
+    Parameters
+    ----------
+    result : PrePostResult
+        From :func:`evalkit.effects.difference_in_proportions`,
+        :func:`~evalkit.effects.rate_ratio` or :func:`~evalkit.effects.welch_t`.
+    label : str
+        What is compared ("staff scoring 50 or more on work burnout").
+    unit : str, optional
+        Unit of means (Welch) or of rates.
+    design : str, default "Before/after within one team"
+        First words of the sentence, naming the design and what is compared
+        (e.g. "Before/after within one team (survey wave 1 vs wave 3)").
+    comparison_units : int, optional
+        If the comparison is with non-participating units, how many; the
+        comparison caution is then used instead of the within-team one.
+
+    Returns
+    -------
+    str
+    """
+    terms = list(result.estimates["term"])
+    level = int(round(result.conf_level * 100))
+    if "difference_in_proportions" in terms:
+        row = result.term("difference_in_proportions")
+        est, lo, hi = (100 * float(row[c]) for c in ("estimate", "ci_low", "ci_high"))
+        p1, p2 = 100 * result.inputs["p1"], 100 * result.inputs["p2"]
+        size = format_number(abs(est), decimals)
+        if size == format_number(0.0, decimals):
+            what = (f"the share of {label} was about the same, {format_number(p2, decimals)}% before and "
+                    f"{format_number(p1, decimals)}% after")
+        else:
+            what = (f"the share of {label} was {size} percentage points {'higher' if est > 0 else 'lower'}, "
+                    f"from {format_number(p2, decimals)}% before to {format_number(p1, decimals)}% after")
+        ci = f"({level}% CI {format_number(lo, decimals)} to {format_number(hi, decimals)} percentage points)"
+        null = 0.0
+    elif "rate_ratio" in terms:
+        row = result.term("rate_ratio")
+        est, lo, hi = (float(row[c]) for c in ("estimate", "ci_low", "ci_high"))
+        what = f"the rate of {label} was {format_number(est, ratio_decimals)} times the earlier rate"
+        ci = f"(rate ratio, {level}% CI {format_number(lo, ratio_decimals)} to {format_number(hi, ratio_decimals)})"
+        null = 1.0
+    elif "difference_in_means" in terms:
+        row = result.term("difference_in_means")
+        g = result.term("hedges_g")
+        est, lo, hi = (float(row[c]) for c in ("estimate", "ci_low", "ci_high"))
+        size = format_number(abs(est), decimals)
+        if size == format_number(0.0, decimals):
+            what = f"the mean {label} was unchanged"
+        else:
+            what = f"the mean {label} was {size}{_u(unit)} {'higher' if est > 0 else 'lower'}"
+        ci = (f"({level}% CI {format_number(lo, decimals)} to {format_number(hi, decimals)}{_u(unit)}; "
+              f"Hedges' g {format_number(float(g['estimate']), 2)}, {level}% CI "
+              f"{format_number(float(g['ci_low']), 2)} to {format_number(float(g['ci_high']), 2)})")
+        null = 0.0
+    else:
+        raise InputError(f"no sentence for a result with terms {terms}")
+    caution = CAUTION_COMPARISON if comparison_units else CAUTION_WITHIN_TEAM
+    return f"{design}: {what} {ci}. {_direction_clause(est, lo, hi, null, direction)} {caution}"
