@@ -772,7 +772,8 @@ def select_unit(tables: Mapping[str, pd.DataFrame], unit_id: str, kind: str | No
         For a jurisdiction: rows of goals, deliverables, membership, outputs (country ==
         id), sessions and excerpts (study == id), training and partners (unit == id), and
         the teams whose ``teams.country`` is the id with their team-keyed rows (the
-        programme staff whose training coverage is measured).
+        programme staff whose training coverage is measured). A table with no rows for
+        the unit is absent (``"pdsa" in tables`` is False), as if its file were missing.
 
     Raises
     ------
@@ -804,7 +805,9 @@ def select_unit(tables: Mapping[str, pd.DataFrame], unit_id: str, kind: str | No
             keep = frame[spec.scope] == unit_id
         else:
             continue  # jurisdiction tables are not part of a team report
-        frames[name] = frame.loc[keep.fillna(False).to_numpy(dtype=bool)].reset_index(drop=True)
+        rows = frame.loc[keep.fillna(False).to_numpy(dtype=bool)].reset_index(drop=True)
+        if len(rows):
+            frames[name] = rows  # a table with no rows for this unit is absent, like a missing file
     files = getattr(tables, "files", {})
     data_dir = getattr(tables, "data_dir", Path("."))
     return Tables(frames, files, data_dir)

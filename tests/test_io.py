@@ -346,6 +346,7 @@ def test_load_unit_tables_team_and_country(tmp_path):
     assert land["training"]["session_id"].tolist() == ["tr-1"]
     assert land["roster"]["staff_key"].tolist() == ["s1"]  # staff of the programme teams in land
     assert land["teams"]["team_id"].tolist() == ["prog-1"]
+    assert "measures" not in land  # no rows for this unit: absent, so notebooks skip the section
 
 
 def test_large_roster_is_typed_in_seconds(tmp_path):
