@@ -32,6 +32,7 @@ __all__ = [
     "may_show",
     "suppression_mask",
     "suppress_counts",
+    "apply_mask",
     "mask_suppressed",
     "suppression_rule",
 ]
@@ -89,7 +90,8 @@ def suppression_rule(threshold: int = DEFAULT_MIN_COUNT, *, unit: str = "people"
         f"rates, percentages and means calculated from such a count are suppressed too, and "
         f"charts leave those points out. Where a shown total would let a reader work out a "
         f"single hidden count by subtraction, the next-smallest count in the same row or group "
-        f"is also hidden (complementary suppression). Zero counts are shown unless stated. "
+        f"is also hidden (complementary suppression; never a zero). Zero counts are "
+        f"shown unless stated. "
         f"No person-level identifiers (staff keys, response ids) appear in any report."
     )
 
@@ -154,6 +156,7 @@ def suppression_mask(
     total_col: str | None = None,
     group: str | Sequence[str] | None = None,
     suppress_zero: bool = False,
+    linked: bool = False,
 ) -> pd.DataFrame:
     """Decide which cells must be hidden.
 
@@ -181,6 +184,11 @@ def suppression_mask(
     suppress_zero : bool, default False
         Whether zero counts are suppressed as well (by default a zero is shown,
         as in the CMS cell-size suppression policy, because it identifies no one).
+    linked : bool, default False
+        The row's counts are tied by a figure shown elsewhere (e.g. hires −
+        separations − transfers = change in the shown headcount): when exactly one
+        count of a row is hidden, the next-smallest is hidden too, whatever
+        ``total_col`` says.
 
     Returns
     -------
@@ -212,6 +220,8 @@ def suppression_mask(
         total_hidden = (total < threshold) & ((total != 0) | suppress_zero)
         need = (hidden.sum(axis=1) == 1) & ~total_hidden
         hidden |= _next_smallest_rowwise(counts, hidden, need)
+    if linked:
+        hidden |= _next_smallest_rowwise(counts, hidden, hidden.sum(axis=1) == 1)
     if group is not None:
         keys = _as_list(group)
         codes = df.groupby(keys, sort=False, dropna=False).ngroup().to_numpy()
@@ -272,13 +282,24 @@ def suppress_counts(
         df, count_cols, threshold=threshold, rate_cols=rate_cols, total_col=total_col,
         group=group, suppress_zero=suppress_zero,
     )
+    counts = set(count_cols) | ({total_col} if total_col else set())
+    return apply_mask(df, mask, counts, threshold=threshold, drop_identifiers=drop_identifiers)
+
+
+def apply_mask(
+    df: pd.DataFrame, mask: pd.DataFrame, count_cols, *, threshold: int = DEFAULT_MIN_COUNT,
+    drop_identifiers: bool = True,
+) -> pd.DataFrame:
+    """Render a (possibly combined) suppression mask: hidden counts read "<threshold", other cells "suppressed".
+
+    Use when several :func:`suppression_mask` calls are combined with ``|``.
+    """
     out = df.copy()
     label = f"<{threshold}"
-    counts = set(count_cols) | ({total_col} if total_col else set())
     for col in mask.columns:
         values = out[col].astype(object)
         hide = mask[col].to_numpy()
-        values[hide] = label if col in counts else RATE_MARK
+        values[hide] = label if col in set(count_cols) else RATE_MARK
         out[col] = values
     return drop_person_identifiers(out) if drop_identifiers else out
 
@@ -333,7 +354,8 @@ def _next_smallest_rowwise(counts: np.ndarray, hidden: np.ndarray, need: np.ndar
     extra = np.zeros_like(hidden)
     if not need.any():
         return extra
-    candidates = np.where(hidden | np.isnan(counts), np.inf, counts)
+    # never a zero: "<10" on a zero would mislead, and hiding it protects nothing
+    candidates = np.where(hidden | np.isnan(counts), np.inf, np.where(counts == 0, np.inf, counts))
     pick = np.argmin(candidates, axis=1)
     rows = np.flatnonzero(need & np.isfinite(candidates.min(axis=1)))
     extra[rows, pick[rows]] = True
@@ -345,7 +367,7 @@ def _next_smallest_in_group(col: np.ndarray, hidden: np.ndarray, codes: np.ndarr
     n_groups = int(codes.max()) + 1 if codes.size else 0
     n_hidden = np.bincount(codes, weights=hidden.astype(float), minlength=n_groups)
     need_rows = n_hidden[codes] == 1
-    cand = np.where(hidden | np.isnan(col) | ~need_rows, np.inf, col)
+    cand = np.where(hidden | np.isnan(col) | ~need_rows, np.inf, np.where(col == 0, np.inf, col))
     order = np.lexsort((np.arange(col.size), cand, codes))  # by group, then value, then position
     first = np.ones(col.size, dtype=bool)
     first[1:] = codes[order][1:] != codes[order][:-1]

@@ -30,6 +30,7 @@ __all__ = [
     "SurveySummary",
     "score_survey",
     "summarise_survey",
+    "suppressed_summary",
     "wilson_interval",
     "t_interval",
     "cronbach_alpha",
@@ -415,3 +416,28 @@ def _alpha_by_group(survey, spec, by, out, name) -> np.ndarray:
         idx = pd.MultiIndex.from_frame(a.index.to_frame(index=False).assign(scale=scale))
         res.loc[res.index.intersection(idx)] = pd.Series(a.to_numpy(), index=idx).loc[res.index.intersection(idx)]
     return res.to_numpy(dtype=float)
+
+
+def suppressed_summary(summary: SurveySummary, *, threshold: int = 5) -> pd.DataFrame:
+    """The survey summary ready for a report: groups under ``threshold`` respondents hidden.
+
+    Parameters
+    ----------
+    summary : SurveySummary
+    threshold : int, default 5
+        Smallest number of respondents shown (params ``suppression.min_respondents``).
+
+    Returns
+    -------
+    DataFrame
+        Display table (:func:`evalkit.privacy.suppress_counts`): ``n_respondents`` and
+        ``n_scored`` below the threshold read "<5" and every figure computed from the
+        group (response rate, mean, CI, alpha, % at/above the cut-off) reads "suppressed";
+        the count at or above the cut-off is hidden when 1..threshold−1, with its percentage.
+    """
+    from evalkit.privacy import suppress_counts
+
+    group = ["n_respondents", "n_scored"]
+    rates = {c: group for c in ("response_rate", "mean", "sd", "ci_lower", "ci_upper", "cronbach_alpha")}
+    rates.update({c: group + ["n_at_or_above_cutoff"] for c in ("pct_at_or_above_cutoff", "pct_ci_lower", "pct_ci_upper")})
+    return suppress_counts(summary.table, group + ["n_at_or_above_cutoff"], threshold=threshold, rate_cols=rates)

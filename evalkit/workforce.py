@@ -42,6 +42,7 @@ __all__ = [
     "turnover_series",
     "retention_series",
     "check_against_measures",
+    "suppressed_table",
     # re-exported from evalkit.tenure
     "new_hire_retention",
     "tenure_survival",
@@ -215,7 +216,8 @@ def annual_turnover(monthly: MetricTable, *, window: int = 12, rate_col: str = "
     MetricTable
         Columns: group columns, ``period`` (last month of the window), ``months_in_window``
         (k, months with a rate), ``rate_sum`` (% summed), ``annual_turnover_rate``
-        (% per year = rate_sum × 12/k), ``annualised`` (True when k < 12), ``label``.
+        (% per year = rate_sum × 12/k), ``annualised`` (True when k ≠ 12), ``label``,
+        ``separations_in_window`` (the separations behind the rates, for suppression).
 
     Notes
     -----
@@ -242,7 +244,11 @@ def annual_turnover(monthly: MetricTable, *, window: int = 12, rate_col: str = "
     out["months_in_window"] = k.reshape(-1).astype(np.int64)
     out["rate_sum"] = np.where(k > 0, rsum, np.nan).reshape(-1)
     out["annual_turnover_rate"] = annual.reshape(-1)
-    out["annualised"] = (k < 12).reshape(-1)
+    count_col = {"turnover_rate": "separations"}.get(rate_col, rate_col.replace("turnover_rate", "separations"))
+    if count_col in t:
+        c = np.cumsum(t[count_col].to_numpy(dtype=float).reshape(G, K), axis=1)
+        out["separations_in_window"] = (c - pad(c)).reshape(-1)
+    out["annualised"] = (k != 12).reshape(-1)
     kk = out["months_in_window"].astype(str)
     out["label"] = np.where(out["annualised"], "annualised from " + kk + " months", "12-month sum")
     return MetricTable(
@@ -492,3 +498,75 @@ from evalkit.tenure import (  # noqa: E402  (re-exported for one import point)
     time_to_fill,
     vacancy_rate,
 )
+
+
+# --------------------------------------------------------------------------- tables for reports
+#: result name -> (count columns, {derived column: counts it comes from}, total column)
+_REPORT_RULES: dict[str, tuple[list[str], dict[str, list[str]], str | None]] = {
+    "monthly_workforce": (
+        ["headcount_start", "headcount_end", "hires", "separations", "separations_voluntary",
+         "separations_involuntary", "separations_other", "transfers_out"],
+        {"average_headcount": ["headcount_start", "headcount_end"],
+         "turnover_rate": ["separations"], "turnover_rate_voluntary": ["separations_voluntary"],
+         "turnover_rate_involuntary": ["separations_involuntary"], "turnover_rate_other": ["separations_other"]},
+        None,
+    ),
+    "annual_turnover": (["separations_in_window"], {"rate_sum": ["separations_in_window"],
+                                                    "annual_turnover_rate": ["separations_in_window"]}, None),
+    "period_retention": (["employed_first_day", "retained"], {"retention_rate": ["employed_first_day", "retained"]}, None),
+    "rolling_retention": (["employed_first_day", "retained"], {"retention_rate": ["employed_first_day", "retained"]}, None),
+    "new_hire_retention": (["n_hired", "n_left_before_horizon"],
+                           {c: ["n_hired", "n_left_before_horizon"] for c in ("retention_rate", "ci_lower", "ci_upper")},
+                           None),
+    "vacancy_rate": (["filled_positions"], {"vacancy_rate": ["filled_positions"]}, None),
+    "time_to_fill": ([], {}, None),  # requisitions are positions, not people
+    "turnover_consistency": (["numerator_reported", "numerator_roster"],
+                             {c: ["numerator_reported", "numerator_roster"] for c in
+                              ("rate_reported", "rate_roster", "difference")}, None),
+}
+
+
+def suppressed_table(result, *, threshold: int = 10) -> pd.DataFrame:
+    """The result's table ready for a report: small counts hidden, identifiers dropped.
+
+    Parameters
+    ----------
+    result : MetricTable or TenureSurvival
+        Any result of this module.
+    threshold : int, default 10
+        Smallest count of people shown (params ``suppression.min_count``).
+
+    Returns
+    -------
+    DataFrame
+        Display table from :func:`evalkit.privacy.suppress_counts`: counts below the
+        threshold read "<10", rates and other figures computed from them read
+        "suppressed"; in the monthly table the separation types are complementary-
+        suppressed against their shown total.
+    """
+    from evalkit.privacy import suppress_counts
+    from evalkit.tenure import TenureSurvival
+
+    if isinstance(result, TenureSurvival):
+        rates = {c: ["n_staff", "n_separations"] for c in
+                 ("median_tenure_days", "median_ci_lower", "median_ci_upper", "median_tenure_years")}
+        return suppress_counts(result.medians, ["n_staff", "n_separations"], threshold=threshold, rate_cols=rates)
+    if result.name not in _REPORT_RULES:
+        raise InputError(f"suppressed_table does not know the result {result.name!r}")
+    counts, rates, total = _REPORT_RULES[result.name]
+    t = result.table
+    counts = [c for c in counts if c in t]
+    rates = {k: [c for c in v if c in counts] for k, v in rates.items() if k in t}
+    if result.name == "monthly_workforce":
+        # types add up to the shown separations; flows add up to the shown change in headcount
+        from evalkit.privacy import apply_mask, suppression_mask
+
+        types = ["separations_voluntary", "separations_involuntary", "separations_other"]
+        mask = suppression_mask(t, counts, threshold=threshold)
+        mask[types] |= suppression_mask(t, types, threshold=threshold, total_col="separations")[types]
+        flows = ["hires", "separations", "transfers_out"]
+        mask[flows] |= suppression_mask(t, flows, threshold=threshold, linked=True)[flows]
+        for rate, sources in rates.items():
+            mask[rate] = mask[sources].any(axis=1)
+        return apply_mask(t, mask, counts, threshold=threshold)
+    return suppress_counts(t, counts, threshold=threshold, rate_cols=rates or None, total_col=total)

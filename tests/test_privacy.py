@@ -68,3 +68,28 @@ def test_mask_for_charts_and_threshold_helpers():
 def test_drop_person_identifiers_case_insensitive():
     t = pd.DataFrame({"Staff_Key": [1], "response_id": [2], "team_id": ["a"], "Email": ["x"]})
     assert pv.drop_person_identifiers(t).columns.tolist() == ["team_id"]
+
+
+def test_linked_rows_and_zero_is_never_the_complement():
+    t = pd.DataFrame({"hires": [3, 3, 12], "separations": [0, 14, 2], "transfers_out": [0, 20, 0]})
+    m = pv.suppression_mask(t, ["hires", "separations", "transfers_out"], linked=True)
+    # row 0: only zeros left -> nothing more hidden; row 1: 14 is the next smallest non-zero;
+    # row 2: 2 hidden, the only other non-zero (12) is its complement
+    assert m.to_numpy().tolist() == [[True, False, False], [True, True, False], [True, True, False]]
+
+
+def test_monthly_workforce_report_table_hides_small_flows_and_their_rates():
+    from evalkit import workforce as wf
+
+    rows = [("t", "2015-01-01", None, None)] * 28 + [("t", "2015-01-01", "2022-01-10", "voluntary")] * 12 \
+        + [("t", "2015-01-01", "2022-01-12", "involuntary")]
+    r = pd.DataFrame(rows, columns=["team_id", "hire_date", "separation_date", "separation_type"])
+    r["hire_date"] = pd.to_datetime(r["hire_date"])
+    r["separation_date"] = pd.to_datetime(r["separation_date"])
+    r["staff_key"] = [f"s{i}" for i in range(len(r))]
+    out = wf.suppressed_table(wf.monthly_workforce(r, start="2022-01", end="2022-01")).iloc[0]
+    # separations 13 shown; involuntary 1 hidden; voluntary 12 hidden as its complement (13 - 12 = 1)
+    assert out["separations"] == 13 and out["turnover_rate"] == pytest.approx(13 / ((41 + 28) / 2) * 100)
+    assert out["separations_involuntary"] == "<10" and out["separations_voluntary"] == "<10"
+    assert out["turnover_rate_voluntary"] == "suppressed"
+    assert "staff_key" not in out.index

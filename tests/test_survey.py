@@ -134,3 +134,11 @@ def test_alpha_per_group_matches_direct_computation():
     assert out["cronbach_alpha"].iloc[0] == pytest.approx(sv.cronbach_alpha(items.iloc[:20]))
     assert out["cronbach_alpha"].iloc[1] == pytest.approx(sv.cronbach_alpha(items.iloc[20:]))
     assert np.isnan(out["response_rate"]).all()  # no roster given
+
+
+def test_suppressed_summary_hides_groups_under_five():
+    df = pd.concat([_cbi_frame([[100] * 7] * 4, wave=1), _cbi_frame([[50] * 7] * 6, wave=2)], ignore_index=True)
+    out = sv.suppressed_summary(sv.summarise_survey(df, sv.CBI_WORK))
+    assert out["n_respondents"].tolist() == ["<5", 6]
+    assert out["mean"].iloc[0] == "suppressed" and out["mean"].iloc[1] == pytest.approx(50.0)
+    assert "response_id" not in out.columns
