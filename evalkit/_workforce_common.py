@@ -104,7 +104,7 @@ class MetricTable:
 
 # --------------------------------------------------------------------------- helpers
 def _days(values) -> np.ndarray:
-    """Dates as int64 day numbers since 1970-01-01; missing -> NaT-safe sentinel handled by caller."""
+    """Dates as numpy datetime64[D] (missing stay NaT), whatever the input resolution."""
     s = pd.to_datetime(pd.Series(values), errors="raise")
     return s.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
 

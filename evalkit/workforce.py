@@ -10,9 +10,8 @@ to be printed beside the figure. Computations are vectorised (counts per team an
 month come from ``np.searchsorted`` and ``np.bincount`` over month indices), so a
 national roster of a million rows takes well under a second.
 
-Survival-based measures (tenure, new-hire retention, time-to-fill) live in
-:mod:`evalkit.tenure`; vacancy is in :mod:`evalkit.tenure` as well and both are
-re-exported here.
+Survival-based measures (tenure, new-hire retention, time to fill) and vacancy live
+in :mod:`evalkit.tenure` and are re-exported here, so one import serves a notebook.
 """
 from __future__ import annotations
 
@@ -100,8 +99,9 @@ def monthly_workforce(
     by : str, list of str or None, default "team_id"
         Grouping columns; None gives one group labelled "all".
     count_transfers_as_separations : bool, default False
-        When True, transfers out count as separations (total and "other" is not
-        changed; they are added to ``separations``) and ``transfers_out`` is 0.
+        When True, transfers out are added to ``separations`` (and so to
+        ``turnover_rate``; the voluntary/involuntary/other columns are unchanged) and
+        ``transfers_out`` is 0.
 
     Returns
     -------

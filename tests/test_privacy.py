@@ -93,3 +93,23 @@ def test_monthly_workforce_report_table_hides_small_flows_and_their_rates():
     assert out["separations_involuntary"] == "<10" and out["separations_voluntary"] == "<10"
     assert out["turnover_rate_voluntary"] == "suppressed"
     assert "staff_key" not in out.index
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 40), min_size=3, max_size=3), min_size=1, max_size=8))
+def test_no_row_leaves_a_single_hidden_cell_recoverable_from_its_total(rows):
+    t = pd.DataFrame(rows, columns=["a", "b", "c"])
+    t["total"] = t.sum(axis=1)
+    m = pv.suppression_mask(t, ["a", "b", "c"], total_col="total")
+    counts = t[["a", "b", "c"]].to_numpy()
+    hidden = m[["a", "b", "c"]].to_numpy()
+    # every count 1..9 is hidden
+    assert (hidden[(counts > 0) & (counts < 10)]).all()
+    # a shown total never sits beside exactly one hidden cell, unless every other cell is zero
+    for i in range(len(t)):
+        if not m["total"].iloc[i] and hidden[i].sum() == 1:
+            assert (counts[i][~hidden[i]] == 0).all()

@@ -357,3 +357,15 @@ def test_new_hire_retention_since_drops_older_cohorts():
     t = wf.new_hire_retention(roster(rows), as_of="2024-06-30", since="2022-01-01", cohort="year").table
     assert t["cohort"].tolist() == ["2022"]
     assert t["retention_rate"].iloc[0] == pytest.approx(1 / 2 * 100)
+
+
+def test_turnover_series_feeds_spc_qic_u_chart():
+    # 8 stayers + 12 who leave one a month (15th), each replaced on the 20th: headcount 20 on every
+    # 1st -> 1/20*100 = 5 %/month
+    rows = [("a", "2015-01-01", None, None) for _ in range(8)]
+    for m in range(1, 13):
+        rows += [("a", "2015-01-01", f"2022-{m:02d}-15", "voluntary"), ("a", f"2022-{m:02d}-20", None, None)]
+    res = wf.monthly_workforce(roster(rows), start="2022-01", end="2022-12")
+    q = wf.turnover_series(res, team="a").qic()
+    assert q.points["y"].to_numpy() == pytest.approx([1 / 20 * 100] * 12)
+    assert q.summary["cl"].iloc[0] == pytest.approx(12 / (12 * 20) * 100)  # u-bar = sum(y)/sum(n)
