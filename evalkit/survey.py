@@ -21,7 +21,7 @@ import pandas as pd
 from scipy.stats import norm
 from scipy.stats import t as student_t
 
-from evalkit.errors import DataError, InputError, ParamsError
+from evalkit.errors import DataError, ParamsError
 
 __all__ = [
     "Instrument",
