@@ -1,0 +1,537 @@
+"""Building blocks of the report notebooks: load one report's data, chart its measures, summarise.
+
+The notebooks in ``notebooks/`` stay thin: each section is one or two calls into these
+functions (and the topic modules: spc, workforce, survey, goals, qual, ...). Everything
+here is a tested evalkit function, so what a reviewer reads was computed by code that
+has tests.
+"""
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from evalkit.errors import InputError
+from evalkit.runner import TABLES_READ
+
+#: Verdict words of :func:`evalkit.spc.verdicts` in the words shown to reviewers.
+VERDICT_TEXT = {
+    "improvement": "improvement",
+    "deterioration": "deterioration",
+    "neutral": "signal, no direction",
+    "none": "no signal",
+    "too_few": "too few points",
+}
+
+
+# --------------------------------------------------------------------------- data
+
+
+def load_report_tables(data_dir, unit_id: str | None = None, *, kind: str = "team", exclude_units=()):
+    """Load the tables one report reads, keeping only its rows.
+
+    Rows of other units never stop a report: problems in rows that belong to a unit in
+    ``exclude_units`` or (for team and country reports) to any other unit are ignored
+    and those rows dropped, so one team's bad data fails only that team's report.
+
+    Parameters
+    ----------
+    data_dir : path-like
+        The data folder.
+    unit_id : str, optional
+        team_id (``kind="team"``) or jurisdiction id (``kind="country"``); None for the
+        collaborative summary (every unit except ``exclude_units``).
+    kind : {"team", "country", "collaborative"}
+        Which report.
+    exclude_units : iterable of str
+        Units whose rows are left out (the batch runner passes the units whose rows
+        failed validation).
+
+    Returns
+    -------
+    evalkit.io.Tables
+        Typed tables (see :func:`evalkit.io.select_unit` for which rows a unit keeps).
+
+    Raises
+    ------
+    evalkit.io.DataValidationFailed
+        A problem in a file as a whole, or in the rows this report uses.
+    """
+    from evalkit.io import DataValidationFailed, Tables, _read_raw, find_table_file, parse_table, select_unit
+    from evalkit.schema import TABLES
+
+    if kind not in ("team", "country", "collaborative"):
+        raise InputError(f"kind must be 'team', 'country' or 'collaborative', not {kind!r}")
+    data_dir = Path(data_dir)
+    exclude = {str(u) for u in exclude_units}
+    frames, files, problems = {}, {}, []
+    for name in TABLES_READ[kind]:
+        found = find_table_file(data_dir, name)
+        if not found:
+            if TABLES[name].required:
+                problems.append(_missing(data_dir, name))
+            continue
+        raw = _read_raw(found[0], str(found[0]))
+        frame, found_problems = parse_table(raw, name, str(found[0]))
+        frames[name], files[name] = frame, found[0]
+        problems.extend(found_problems)
+    if kind == "collaborative":
+        keep_problem = [p for p in problems if p.unit is None or p.unit not in exclude]
+    else:
+        units = _report_units(frames.get("teams"), unit_id, kind)
+        keep_problem = [p for p in problems if p.unit is None or (p.unit in units and p.unit not in exclude)]
+    if keep_problem:
+        raise DataValidationFailed(keep_problem)
+    if exclude:
+        for name, frame in frames.items():
+            scope = TABLES[name].scope
+            if scope is not None and scope in frame:
+                frames[name] = frame.loc[~frame[scope].isin(list(exclude)).fillna(False).to_numpy(dtype=bool)]
+            if name == "teams":
+                frames[name] = frame.loc[~frame["team_id"].isin(list(exclude)).fillna(False).to_numpy(dtype=bool)]
+        frames = {k: v.reset_index(drop=True) for k, v in frames.items()}
+    tables = Tables(frames, files, data_dir)
+    if kind == "collaborative":
+        return tables
+    return select_unit(tables, unit_id, kind)
+
+
+def _missing(data_dir, name):
+    from evalkit.errors import Problem
+
+    return Problem(str(Path(data_dir) / f"{name}.csv"), "file not found; this table is required")
+
+
+def _report_units(teams, unit_id, kind) -> set:
+    units = {unit_id}
+    if kind == "country" and teams is not None:
+        units |= set(teams.loc[(teams["country"] == unit_id).fillna(False).to_numpy(dtype=bool), "team_id"].dropna())
+    return units
+
+
+def team_name(tables, team_id: str) -> str:
+    """The team's display name from teams.csv (the id when the name is blank)."""
+    teams = tables["teams"]
+    row = teams.loc[(teams["team_id"] == team_id).fillna(False).to_numpy(dtype=bool)]
+    if row.empty or pd.isna(row["team_name"].iloc[0]):
+        return team_id
+    return str(row["team_name"].iloc[0])
+
+
+def intervention_start(tables, params) -> pd.Timestamp | None:
+    """The month the team's changes began: params ``intervention_start``, else teams.start_month."""
+    if getattr(params, "intervention_start", None) is not None:
+        return pd.Timestamp(params.intervention_start).to_period("M").to_timestamp()
+    teams = tables["teams"]
+    row = teams.loc[(teams["team_id"] == params.team_id).fillna(False).to_numpy(dtype=bool)]
+    if row.empty or pd.isna(row["start_month"].iloc[0]):
+        return None
+    return pd.Timestamp(row["start_month"].iloc[0])
+
+
+def period_covered(frame: pd.DataFrame, column: str = "period") -> str:
+    """'YYYY-MM to YYYY-MM' for a month column ('no data' when empty)."""
+    if frame is None or column not in frame or frame[column].dropna().empty:
+        return "no data"
+    lo, hi = frame[column].min(), frame[column].max()
+    return f"{lo:%Y-%m} to {hi:%Y-%m}"
+
+
+# --------------------------------------------------------------------------- measures
+
+
+@dataclass(frozen=True)
+class MeasureCharts:
+    """One SPC chart per measure of a team, and one verdict row per measure.
+
+    ``results`` maps measure_id -> :class:`evalkit.spc.QicResult` (measures with no rows
+    are absent). ``verdicts`` columns: measure_id, label, unit, chart, direction,
+    n_points, baseline_points, verdict (reviewer words, see ``VERDICT_TEXT``), sentence.
+    """
+
+    team_id: str
+    results: dict
+    verdicts: pd.DataFrame
+    start: pd.Timestamp | None
+    method: str
+    settings: dict = field(default_factory=dict)
+
+    def _repr_html_(self) -> str:
+        return self.verdicts.to_html(index=False, na_rep="–", escape=True)
+
+
+def measure_charts(tables, params, team_id: str | None = None) -> MeasureCharts:
+    """Run/control chart of every measure defined in params, for one team.
+
+    Parameters
+    ----------
+    tables : Tables or mapping
+        With ``measures`` (and ``teams`` for the start month).
+    params : evalkit.params.TeamParams
+        Measure definitions (chart type, multiply, direction, target) and rule set.
+    team_id : str, optional
+        Default ``params.team_id``.
+
+    Returns
+    -------
+    MeasureCharts
+
+    Notes
+    -----
+    The baseline is the months before the intervention start (params
+    ``intervention_start``, else ``teams.start_month``): the centre line and limits are
+    frozen on it (``qic(freeze=...)``) when it has at least 2 months, so the runs rules
+    test whether the months after differ from it. Verdicts come from
+    :func:`evalkit.spc.verdicts` (Anhøj & Olesen 2014 rules by default) with the
+    measure's direction of improvement; fewer than 10 useful points give "too few points".
+    """
+    from evalkit.spc import qic, verdicts
+
+    team_id = team_id or params.team_id
+    measures = tables["measures"] if "measures" in tables else pd.DataFrame(columns=["team_id", "period", "measure_id"])
+    own = measures.loc[(measures["team_id"] == team_id).fillna(False).to_numpy(dtype=bool)]
+    start = intervention_start(tables, params) if hasattr(params, "team_id") else None
+    results, rows = {}, []
+    for measure_id, m in params.measures.items():
+        data = own.loc[(own["measure_id"] == measure_id).fillna(False).to_numpy(dtype=bool)].sort_values("period")
+        base = {"measure_id": measure_id, "label": m.label, "unit": m.unit, "chart": m.chart,
+                "direction": m.direction, "n_points": len(data), "baseline_points": 0}
+        if data.empty:
+            rows.append({**base, "verdict": "no data", "sentence": "no data for this measure"})
+            continue
+        n_base = int((data["period"] < start).sum()) if start is not None else 0
+        freeze = n_base if 2 <= n_base < len(data) else None
+        denominator = data["denominator"].to_numpy(dtype=float) if m.chart in ("p", "pp", "u", "up", "xbar") else None
+        result = qic(data["numerator"].to_numpy(dtype=float), denominator, data["period"].to_numpy(),
+                     chart=m.chart, freeze=freeze, multiply=m.multiply, method=params.rules.method,
+                     direction=m.direction, target=m.target)
+        results[measure_id] = result
+        v = verdicts(result, m.direction, parts="last").iloc[-1]
+        rows.append({**base, "baseline_points": n_base, "verdict": VERDICT_TEXT.get(v["verdict"], v["verdict"]),
+                     "sentence": v["sentence"]})
+    frame = pd.DataFrame(rows, columns=["measure_id", "label", "unit", "chart", "direction", "n_points",
+                                        "baseline_points", "verdict", "sentence"])
+    return MeasureCharts(team_id, results, frame, start, params.rules.method)
+
+
+def chart_annotations(tables, team_id: str | None = None) -> pd.DataFrame:
+    """Learning sessions and other events for chart annotations: columns ``date, label``.
+
+    Keeps events of the team and events with a blank team_id (they concern every team).
+    """
+    if "events" not in tables:
+        return pd.DataFrame({"date": pd.Series(dtype="datetime64[ns]"), "label": pd.Series(dtype="string")})
+    ev = tables["events"]
+    keep = ev["team_id"].isna()
+    if team_id is not None:
+        keep = keep | (ev["team_id"] == team_id).fillna(False)
+    ev = ev.loc[keep.to_numpy(dtype=bool)].sort_values("date")
+    return ev[["date", "label"]].reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- summary + methods
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The opening screen of a report as escaped HTML (``_repr_html_``)."""
+
+    html: str
+
+    def _repr_html_(self) -> str:
+        return self.html
+
+
+def summary_box(*, evaluated: str, period: str, data_as_of, verdicts: pd.DataFrame | None = None,
+                caveats=(), synthetic: bool = False) -> Summary:
+    """The one-screen summary every report opens with.
+
+    Parameters
+    ----------
+    evaluated : str
+        What was evaluated (e.g. a team's name and role).
+    period : str
+        Period covered.
+    data_as_of : date or str
+        Date the data are current to.
+    verdicts : DataFrame, optional
+        Columns ``label``, ``verdict`` and optionally ``sentence``; one line each.
+    caveats : iterable of str
+        Plain-language limits of the evidence.
+    synthetic : bool
+        Adds the synthetic-data caveat first.
+
+    Returns
+    -------
+    Summary
+        Every string escaped.
+    """
+    esc = html.escape
+    items = []
+    if verdicts is not None and len(verdicts):
+        for _, row in verdicts.iterrows():
+            sentence = row.get("sentence")
+            extra = f" — {esc(str(sentence))}" if isinstance(sentence, str) and sentence else ""
+            items.append(f"<li><strong>{esc(str(row['label']))}</strong>: {esc(str(row['verdict']))}{extra}</li>")
+    verdict_html = f"<ul>{''.join(items)}</ul>" if items else "<p>No measures to judge.</p>"
+    notes = list(caveats)
+    if synthetic:
+        notes.insert(0, "SYNTHETIC DATA: these numbers were generated for demonstration and describe no real "
+                        "team or person.")
+    caveat_html = "".join(f"<li>{esc(str(c))}</li>" for c in notes)
+    as_of = esc(str(pd.Timestamp(data_as_of).date())) if data_as_of is not None else "unknown"
+    body = (
+        '<div class="ek-summary">'
+        f"<p><strong>What was evaluated:</strong> {esc(evaluated)}<br>"
+        f"<strong>Period covered:</strong> {esc(period)}<br>"
+        f"<strong>Data as of:</strong> {as_of}</p>"
+        f"<p><strong>Verdict per measure</strong></p>{verdict_html}"
+        f"<p><strong>Caveats</strong></p><ul>{caveat_html}</ul>"
+        "</div>"
+    )
+    return Summary(body)
+
+
+def definitions_table(params) -> pd.DataFrame:
+    """Measure definitions for the methods appendix: measure, definition, chart, unit, better when."""
+    rows = [{"measure": m.label, "definition": m.definition, "chart": f"{m.chart} chart",
+             "unit": m.unit, "better when": m.direction, "target": m.target}
+            for m in params.measures.values()]
+    return pd.DataFrame(rows, columns=["measure", "definition", "chart", "unit", "better when", "target"])
+
+
+RULE_TEXT = {
+    "anhoej": ("Anhøj rules (Anhøj & Olesen 2014): an unusually long run of points on one side of the centre "
+               "line, or unusually few crossings of it, signals non-random variation; on control charts a point "
+               "outside the 3-sigma limits also signals."),
+    "ihi": ("IHI run-chart rules (Provost & Murray 2011): a shift of 6 or more points on one side of the "
+            "median, a trend of 5 or more points going one way, too few or too many runs, or an astronomical point."),
+    "mdc": ("NHS Making Data Count rules: a point outside the limits, a run of 7 on one side of the mean, "
+            "a trend of 7, or 2 of 3 points near a limit."),
+}
+
+
+def rules_text(method: str) -> str:
+    """One paragraph naming the rule set and its source."""
+    if method not in RULE_TEXT:
+        raise InputError(f"rule set {method!r} is not known; use anhoej, ihi or mdc")
+    return RULE_TEXT[method]
+
+
+@dataclass(frozen=True)
+class Table:
+    """A DataFrame shown for reading: rounded numbers (presentation only), no index, escaped text."""
+
+    frame: pd.DataFrame
+    digits: int = 1
+
+    def _repr_html_(self) -> str:
+        fmt = f"{{:,.{self.digits}f}}".format
+        return self.frame.to_html(index=False, escape=True, na_rep="–", float_format=fmt, border=0,
+                                  classes="ek-table")
+
+
+def as_table(frame: pd.DataFrame, *, digits: int = 1) -> Table:
+    """Wrap a DataFrame for display in a report (see :class:`Table`)."""
+    return Table(frame.reset_index(drop=True), digits)
+
+
+# --------------------------------------------------------------------------- page furniture
+
+
+def title_block(title: str, subtitle: str | None = None) -> Summary:
+    """The report's title line (escaped): the name from the data and a subtitle."""
+    sub = f'<p class="ek-subtitle">{html.escape(subtitle)}</p>' if subtitle else ""
+    return Summary(f'<div class="ek-title"><p class="ek-name"><strong>{html.escape(str(title))}</strong></p>{sub}</div>')
+
+
+def team_description(tables, team_id: str) -> str:
+    """'Cedar River Tribe (tribal team, Northwest region; joined 2023-04)'."""
+    teams = tables["teams"]
+    row = teams.loc[(teams["team_id"] == team_id).fillna(False).to_numpy(dtype=bool)]
+    if row.empty:
+        return team_id
+    r = row.iloc[0]
+    parts = []
+    if pd.notna(r.get("team_type")):
+        parts.append(f"{r['team_type']} team")
+    if pd.notna(r.get("region")):
+        parts.append(f"{r['region']} region")
+    joined = f"; joined {r['start_month']:%Y-%m}" if pd.notna(r.get("start_month")) else ""
+    inner = ", ".join(parts)
+    return f"{team_name(tables, team_id)} ({inner}{joined})" if inner or joined else team_name(tables, team_id)
+
+
+def team_caveats(charts: MeasureCharts, params) -> list[str]:
+    """Plain-language limits of a team's evidence."""
+    out = []
+    if charts.start is not None:
+        out.append(f"Before/after: months before {charts.start:%Y-%m} are the baseline; a signal after it shows "
+                   "a change, not its cause (other things changed too, and there is no randomised comparison).")
+    else:
+        out.append("No start month is known for this team, so the charts have no baseline.")
+    few = charts.verdicts.loc[charts.verdicts["verdict"].isin(["too few points", "no data"]), "label"].tolist()
+    if few:
+        out.append("Too few monthly points to judge: " + ", ".join(map(str, few)) + ".")
+    out.append(f"Small teams give noisy monthly rates; counts of fewer than {params.suppression.min_count} people "
+               f"and survey groups under {params.suppression.min_respondents} respondents are not shown.")
+    return out
+
+
+def methods_notes(params, charts: MeasureCharts | None = None) -> Summary:
+    """Methods appendix text: rule set, baseline, suppression rule and the evalkit version."""
+    from evalkit import __version__
+
+    esc = html.escape
+    items = [f"<li><strong>Signals:</strong> {esc(rules_text(params.rules.method))}</li>"]
+    if charts is not None:
+        base = (f"the months before {charts.start:%Y-%m} (centre line and limits frozen on them)"
+                if charts.start is not None else "none (no start month known)")
+        items.append(f"<li><strong>Baseline:</strong> {esc(base)}. A verdict needs at least 10 useful points.</li>")
+    items.append(f"<li><strong>Small numbers:</strong> counts of fewer than {params.suppression.min_count} people and "
+                 f"survey results from fewer than {params.suppression.min_respondents} respondents are suppressed, "
+                 "with further cells hidden where a total would reveal them.</li>")
+    items.append("<li><strong>Privacy:</strong> no person-level identifiers (staff or survey response keys) appear "
+                 "in this report.</li>")
+    items.append(f"<li><strong>Software:</strong> evalkit {esc(__version__)}; charts follow qicharts2 0.8.1.</li>")
+    return Summary(f"<ul>{''.join(items)}</ul>")
+
+
+# --------------------------------------------------------------------------- country reports
+
+#: Country-report sections and the table (and id column) each needs.
+COUNTRY_SECTIONS = (
+    ("goals", "goals", "country", "Progress toward goals"),
+    ("deliverables", "deliverables", "country", "Working-group deliverables"),
+    ("membership", "membership", "country", "Membership and sectors"),
+    ("outputs", "outputs", "country", "Outputs"),
+    ("partners", "partners", "unit", "Partners at the table"),
+    ("focus_groups", "excerpts", "study", "Focus-group themes"),
+    ("training", "training", "unit", "Joint training"),
+)
+
+
+def country_sections(tables, country_id: str) -> dict:
+    """Which country-report sections have data: section -> number of rows (0 = skipped)."""
+    out = {}
+    for key, table, column, _ in COUNTRY_SECTIONS:
+        if table in tables and column in tables[table]:
+            out[key] = int((tables[table][column] == country_id).fillna(False).sum())
+        else:
+            out[key] = 0
+    return out
+
+
+def describe_sections(found: dict) -> str:
+    """'goals, deliverables and outputs' (the sections with data) or 'no data'."""
+    names = [label.lower() for key, _, _, label in COUNTRY_SECTIONS if found.get(key)]
+    if not names:
+        return "no data"
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def section_table(found: dict) -> pd.DataFrame:
+    """Columns section, rows, shown (yes/no)."""
+    return pd.DataFrame([{"section": label, "rows": found.get(key, 0), "shown": "yes" if found.get(key) else "no data"}
+                         for key, _, _, label in COUNTRY_SECTIONS])
+
+
+def country_period(tables) -> str:
+    """First to last date found in the jurisdiction's dated tables."""
+    dates = []
+    for table, column in (("goals", "as_of"), ("deliverables", "due"), ("membership", "date"), ("outputs", "date"),
+                          ("training", "date"), ("partners", "joined")):
+        if table in tables and column in tables[table]:
+            dates.append(tables[table][column].dropna())
+    dates = [d for d in dates if len(d)]
+    if not dates:
+        return "no dated records"
+    allx = pd.concat(dates)
+    return f"{allx.min():%Y-%m} to {allx.max():%Y-%m}"
+
+
+def country_methods(params) -> Summary:
+    """Methods appendix for a jurisdiction report."""
+    from evalkit import __version__
+
+    esc = html.escape
+    items = [f"<li><strong>Small numbers:</strong> counts of fewer than {params.suppression.min_count} people are "
+             "suppressed.</li>",
+             f"<li><strong>Expected sectors:</strong> {esc(', '.join(params.expected_sectors) or 'none listed')}.</li>",
+             f"<li><strong>Software:</strong> evalkit {esc(__version__)}.</li>"]
+    return Summary(f"<ul>{''.join(items)}</ul>")
+
+
+# --------------------------------------------------------------------------- collaborative summary
+
+
+def participating_teams(tables, team_files) -> list[str]:
+    """Team ids with role participant in teams.csv and a params file, in teams.csv order."""
+    teams = tables["teams"]
+    ids = teams.loc[(teams["role"] == "participant").fillna(False).to_numpy(dtype=bool), "team_id"].astype(str)
+    files = set(team_files)
+    return [t for t in ids if t in files]
+
+
+def verdict_board(tables, team_params) -> pd.DataFrame:
+    """One row per team × measure: team_id, team_name, measure_id, label, verdict.
+
+    Parameters
+    ----------
+    tables : Tables
+        Loaded with ``kind="collaborative"``.
+    team_params : list of TeamParams
+        One per participating team.
+    """
+    rows = []
+    for params in team_params:
+        charts = measure_charts(tables, params)
+        v = charts.verdicts.assign(team_id=params.team_id, team_name=team_name(tables, params.team_id))
+        rows.append(v[["team_id", "team_name", "measure_id", "label", "verdict"]])
+    if not rows:
+        return pd.DataFrame(columns=["team_id", "team_name", "measure_id", "label", "verdict"])
+    return pd.concat(rows, ignore_index=True)
+
+
+def board_counts(board: pd.DataFrame) -> pd.DataFrame:
+    """Per measure: how many teams improved, of how many: columns measure_id, label, verdict."""
+    if board.empty:
+        return pd.DataFrame(columns=["measure_id", "label", "verdict"])
+    g = board.groupby(["measure_id", "label"], sort=False)["verdict"]
+    out = g.agg(improved=lambda v: int((v == "improvement").sum()), teams="size",
+                worse=lambda v: int((v == "deterioration").sum())).reset_index()
+    out["verdict"] = [f"{i} of {n} teams improved" + (f", {w} deteriorated" if w else "")
+                      for i, n, w in zip(out["improved"], out["teams"], out["worse"])]
+    return out[["measure_id", "label", "verdict"]]
+
+
+def board_table(board: pd.DataFrame) -> pd.DataFrame:
+    """Wide table: one row per team (its name), one column per measure label, cells = verdict."""
+    if board.empty:
+        return pd.DataFrame(columns=["team"])
+    wide = board.pivot_table(index=["team_name"], columns="label", values="verdict", aggfunc="first", sort=False)
+    wide = wide.reset_index().rename(columns={"team_name": "team"})
+    wide.columns.name = None
+    return wide
+
+
+def collaborative_caveats(exclude_units) -> list[str]:
+    """Caveats of the collaborative summary (names the teams left out for invalid data)."""
+    out = ["Counting teams with a signal does not show that the collaborative caused it: teams joined at "
+           "similar times, and other things changed in the same months."]
+    if exclude_units:
+        out.append("Left out because their data failed validation: " + ", ".join(map(str, exclude_units)) + ".")
+    return out
+
+
+__all__ = [
+    "load_report_tables", "team_name", "intervention_start", "period_covered", "MeasureCharts",
+    "measure_charts", "chart_annotations", "Summary", "summary_box", "definitions_table", "rules_text",
+    "VERDICT_TEXT", "RULE_TEXT", "Table", "as_table",
+    "title_block", "team_description", "team_caveats", "methods_notes", "COUNTRY_SECTIONS", "country_sections",
+    "describe_sections", "section_table", "country_period", "country_methods", "participating_teams",
+    "verdict_board", "board_counts", "board_table", "collaborative_caveats",
+]
