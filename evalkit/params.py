@@ -15,17 +15,18 @@ Every problem becomes one line naming the file and the key, e.g.
 """
 from __future__ import annotations
 
-import datetime as _dt
-import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal, get_args, get_origin
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
+# Value types and the pydantic-error wording live in private modules (params.py passed the
+# style guide's ~600-line module size).
+from evalkit._params_messages import _error_message
+from evalkit._params_values import ChartType, Date, Key, Month, Number, Slug, _show, _slug, _tuple
 from evalkit.errors import ParamsError, Problem, ValidationFailed
-from evalkit.schema import CHART_TYPES, KEY_PATTERN, MAX_ID_LENGTH, SLUG_PATTERN
 
 
 @dataclass(frozen=True)
@@ -43,77 +44,7 @@ class ParamsValidationFailed(ValidationFailed, ParamsError):
     """A params file is missing or invalid; ``problems`` lists every problem, one line each."""
 
 
-# --------------------------------------------------------------------------- value types
-
-
-def _show(value: object) -> str:
-    text = str(value).replace("\n", "\\n")
-    return f"'{text[:60]}{'…' if len(text) > 60 else ''}'"
-
-
-def _date(value: object) -> _dt.date:
-    """A calendar date written YYYY-MM-DD (YAML may already have turned it into a date)."""
-    if isinstance(value, _dt.datetime):
-        raise ValueError(f"{_show(value)} has a time of day; use a date YYYY-MM-DD")
-    if isinstance(value, _dt.date):
-        return value
-    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
-        try:
-            return _dt.date.fromisoformat(value.strip())
-        except ValueError:
-            raise ValueError(f"{_show(value)} is not a real calendar date; use YYYY-MM-DD") from None
-    raise ValueError(f"{_show(value)} is not a date; use YYYY-MM-DD")
-
-
-def _month(value: object) -> _dt.date:
-    """A month written YYYY-MM, returned as the first day of that month."""
-    if isinstance(value, _dt.date) and not isinstance(value, _dt.datetime):
-        if value.day != 1:
-            raise ValueError(f"{_show(value)} is a day, not a month; use YYYY-MM")
-        return value
-    if isinstance(value, str):
-        match = re.fullmatch(r"(\d{4})-(\d{2})", value.strip())
-        if match:
-            year, month = int(match.group(1)), int(match.group(2))
-            if 1 <= month <= 12:
-                return _dt.date(year, month, 1)
-            raise ValueError(f"{_show(value)} is not a real month; use YYYY-MM with a month from 01 to 12")
-    raise ValueError(f"{_show(value)} is not a month; use YYYY-MM (e.g. 2023-04)")
-
-
-def _slug(value: object) -> str:
-    if not isinstance(value, str):
-        raise ValueError(f"{_show(value)} is not an id; use lower-case letters, digits and hyphens")
-    if "/" in value or "\\" in value or ".." in value:
-        raise ValueError(
-            f"{_show(value)} is not a valid id: ids become file names, so '/', '\\' and '..' would escape the "
-            "output folder; use lower-case letters, digits and hyphens"
-        )
-    if not re.fullmatch(SLUG_PATTERN, value) or len(value) > MAX_ID_LENGTH:
-        if re.fullmatch(SLUG_PATTERN, value.lower()):
-            raise ValueError(f"{_show(value)} is not a valid id: ids are lower case; write {_show(value.lower())}")
-        raise ValueError(f"{_show(value)} is not a valid id; use lower-case letters, digits and hyphens "
-                         "(e.g. cedar-river-tribe)")
-    return value
-
-
-def _key(value: object) -> str:
-    if not isinstance(value, str) or not re.fullmatch(KEY_PATTERN, value) or len(value) > MAX_ID_LENGTH:
-        raise ValueError(f"{_show(value)} is not a valid name; use lower-case letters, digits and '_' "
-                         "(e.g. turnover_rate)")
-    return value
-
-
-def _tuple(value: object) -> object:
-    return tuple(value) if isinstance(value, list) else value
-
-
-Date = Annotated[_dt.date, BeforeValidator(_date)]
-Month = Annotated[_dt.date, BeforeValidator(_month)]
-Slug = Annotated[str, BeforeValidator(_slug)]
-Key = Annotated[str, BeforeValidator(_key)]
-Number = Annotated[float, Field(allow_inf_nan=False)]
-ChartType = Literal[CHART_TYPES]  # the chart types of evalkit.schema (qicharts2 names)
+# --------------------------------------------------------------------------- models
 
 
 class _Model(BaseModel):
@@ -280,88 +211,15 @@ class CountryParams(_Model):
     notes: str | None = None
 
 
-# --------------------------------------------------------------------------- errors -> one line
-
-
-def _loc_text(loc: tuple) -> str:
-    return ".".join(str(p) for p in loc if not (isinstance(p, str) and p.startswith("function-")))
-
-
-def _unwrap(annotation: Any) -> Any:
-    """Strip Annotated/Optional to reach a model class or dict/tuple type."""
-    while True:
-        origin = get_origin(annotation)
-        if origin is Annotated:
-            annotation = get_args(annotation)[0]
-            continue
-        args = [a for a in get_args(annotation) if a is not type(None)]
-        if origin is not None and origin not in (dict, tuple, list) and len(args) == 1:
-            annotation = args[0]  # Optional[X]
-            continue
-        return annotation
-
-
-def _model_at(model: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
-    """The model class that holds the key at ``loc`` (to list the keys allowed there)."""
-    current: Any = model
-    for part in loc:
-        current = _unwrap(current)
-        if isinstance(current, type) and issubclass(current, BaseModel):
-            field = current.model_fields.get(str(part))
-            if field is None:
-                return None
-            current = field.annotation
-        elif get_origin(current) is dict:
-            current = get_args(current)[1]
-        else:
-            return None
-    current = _unwrap(current)
-    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
-
-
-def _error_to_problem(error: dict, file: str, model: type[BaseModel]) -> ParamsProblem:
-    loc = tuple(p for p in error["loc"] if not (isinstance(p, str) and p.startswith("function-")))
-    key = _loc_text(loc) or None
-    kind = error["type"]
-    value = error.get("input")
-    ctx = error.get("ctx") or {}
-    if kind == "extra_forbidden":
-        parent = _model_at(model, loc[:-1])
-        allowed = f"; allowed here: {', '.join(parent.model_fields)}" if parent is not None else ""
-        message = f"unknown key{allowed}; check the spelling or remove it"
-    elif kind == "missing":
-        message = "required key is missing; add it (see the comments in params/collaborative.yaml)"
-    elif kind == "literal_error":
-        expected = str(ctx.get("expected", "")).replace("'", "").replace(" or ", ", ")
-        message = f"{_show(value)} is not one of {expected}; fix the value"
-    elif kind == "value_error":
-        message = str(ctx.get("error", error["msg"])).removeprefix("Value error, ")
-    elif kind in ("int_type", "int_parsing", "int_from_float"):
-        message = f"{_show(value)} is not a whole number; fix the value"
-    elif kind in ("float_type", "float_parsing", "finite_number"):
-        message = f"{_show(value)} is not a number; fix the value"
-    elif kind in ("bool_type", "bool_parsing"):
-        message = f"{_show(value)} is not true or false; fix the value"
-    elif kind in ("string_type",):
-        message = f"{_show(value)} is not text; put it in quotes"
-    elif kind in ("dict_type", "model_type", "model_attributes_type"):
-        message = f"{_show(value)} should be a group of keys (key: value lines, indented below it)"
-    elif kind in ("tuple_type", "list_type"):
-        message = f"{_show(value)} should be a list, e.g. [a, b]"
-    elif kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
-        bound = {"greater_than": "more than", "greater_than_equal": "at least", "less_than": "less than",
-                 "less_than_equal": "at most"}[kind]
-        limit = next(iter(ctx.values()), "")
-        message = f"{_show(value)} is too {'small' if kind.startswith('greater') else 'large'}; it must be {bound} {limit}"
-    elif kind in ("too_short",):
-        message = "is empty; list at least one entry"
-    else:
-        message = " ".join(str(error["msg"]).split()) + "; fix the value"
-    return ParamsProblem(file, message, value=value, key=key)
+# --------------------------------------------------------------------------- reading files
 
 
 def _problems(exc: ValidationError, file: str, model: type[BaseModel]) -> list[ParamsProblem]:
-    return [_error_to_problem(e, file, model) for e in exc.errors(include_url=False)]
+    problems = []
+    for error in exc.errors(include_url=False):
+        key, message, value = _error_message(error, model)
+        problems.append(ParamsProblem(file, message, value=value, key=key))
+    return problems
 
 
 class _SafeLoaderNoDates(yaml.SafeLoader):
@@ -412,6 +270,21 @@ def _raise(problems: list[ParamsProblem]) -> None:
         raise ParamsValidationFailed(problems)
 
 
+def _file_name_problems(file: str, unit_id: str, kind: str) -> list[ParamsProblem]:
+    """One problem if a params file is not named by a valid ``kind`` id (ids become output file names)."""
+    try:
+        _slug(unit_id)
+    except ValueError as exc:
+        return [ParamsProblem(file, f"the file name is not a valid {kind} id: {exc}")]
+    return []
+
+
+def _id_mismatch(file: str, key: str, written: str, file_id: str, value: object = None) -> ParamsProblem:
+    """The problem of a file whose ``key`` (team_id, country_id) differs from its file name."""
+    return ParamsProblem(file, f"{_show(written)} does not match the file name; write {key}: {file_id} "
+                               "(or rename the file)", key=key, value=value)
+
+
 # --------------------------------------------------------------------------- loaders
 
 
@@ -442,19 +315,16 @@ def check_team(params_dir: str | Path, team_id: str, collaborative: Collaborativ
     path = team_path(params_dir, team_id)
     file = str(path)
     problems: list[ParamsProblem] = []
-    try:
-        _slug(team_id)
-    except ValueError as exc:
-        return None, [ParamsProblem(file, f"the file name is not a valid team id: {exc}")]
+    bad_name = _file_name_problems(file, team_id, "team")
+    if bad_name:
+        return None, bad_name
     data, found = _read_yaml(path)
     if found:
         return None, found
     team, found = _validate(TeamFile, data, file)
     problems.extend(found)
     if team is not None and team.team_id != team_id:
-        problems.append(ParamsProblem(file, f"{_show(team.team_id)} does not match the file name; write "
-                                            f"team_id: {team_id} (or rename the file)", key="team_id",
-                                      value=team.team_id))
+        problems.append(_id_mismatch(file, "team_id", team.team_id, team_id, value=team.team_id))
     if collaborative is None:
         collaborative, found = check_collaborative(params_dir)
         problems.extend(found)
@@ -492,18 +362,15 @@ def check_country(params_dir: str | Path, country_id: str, collaborative: Collab
     """Validate one jurisdiction file; return (params or None, problems)."""
     path = country_path(params_dir, country_id)
     file = str(path)
-    try:
-        _slug(country_id)
-    except ValueError as exc:
-        return None, [ParamsProblem(file, f"the file name is not a valid country id: {exc}")]
+    bad_name = _file_name_problems(file, country_id, "country")
+    if bad_name:
+        return None, bad_name
     data, problems = _read_yaml(path)
     if problems:
         return None, problems
     country, problems = _validate(CountryFile, data, file)
     if country is not None and country.country_id != country_id:
-        problems.append(ParamsProblem(file, f"{_show(country.country_id)} does not match the file name; write "
-                                            f"country_id: {country_id} (or rename the file)", key="country_id",
-                                      value=country.country_id))
+        problems.append(_id_mismatch(file, "country_id", country.country_id, country_id, value=country.country_id))
     shared = None
     if collaborative is None and collaborative_path(params_dir).is_file():
         collaborative, _ = check_collaborative(params_dir)
@@ -669,17 +536,15 @@ def check_params(params_dir: str | Path = "params") -> list[ParamsProblem]:
 def _team_file_only(params_dir: Path, team_id: str) -> tuple[None, list[ParamsProblem]]:
     """Check a team file on its own (when the collaborative file is itself invalid)."""
     path = team_path(params_dir, team_id)
-    try:
-        _slug(team_id)
-    except ValueError as exc:
-        return None, [ParamsProblem(str(path), f"the file name is not a valid team id: {exc}")]
+    bad_name = _file_name_problems(str(path), team_id, "team")
+    if bad_name:
+        return None, bad_name
     data, problems = _read_yaml(path)
     if problems:
         return None, problems
     team, problems = _validate(TeamFile, data, str(path))
     if team is not None and team.team_id != team_id:
-        problems.append(ParamsProblem(str(path), f"{_show(team.team_id)} does not match the file name; write "
-                                                 f"team_id: {team_id} (or rename the file)", key="team_id"))
+        problems.append(_id_mismatch(str(path), "team_id", team.team_id, team_id))
     return None, problems
 
 
