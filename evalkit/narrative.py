@@ -28,6 +28,7 @@ __all__ = [
     "did_sentence",
     "prepost_sentence",
     "too_short_sentence",
+    "pooled_sentence",
     "format_number",
 ]
 
@@ -67,8 +68,13 @@ def _u(unit: str) -> str:
 
 
 def _diff_unit(unit: str) -> str:
-    """A difference of percentages is in percentage points."""
-    return "percentage points" if unit.strip() == "%" else unit
+    """Unit of a difference: of percentages, percentage points; of a scale given as "(1-5)", points."""
+    u = unit.strip()
+    if u == "%":
+        return "percentage points"
+    if u.startswith("(") and u.endswith(")"):
+        return "points"
+    return unit
 
 
 def _month_text(start) -> str:
@@ -118,8 +124,9 @@ def its_sentence(result, *, label: str, unit: str = "", direction: str | None = 
     label : str
         The measure's label ("Staff turnover").
     unit : str, optional
-        The measure's unit ("% per month"); used for gaussian models. A unit of
-        "%" is written "percentage points" for differences.
+        The measure's unit ("% per month"); used for gaussian models. For
+        differences a unit of "%" is written "percentage points" and a scale
+        unit in parentheses such as "(1-5)" is written "points".
     direction : {"increase", "decrease", "neutral"}, optional
         Which way is better; only used to say whether a clear change is an
         improvement or a deterioration.
@@ -164,7 +171,10 @@ def its_sentence(result, *, label: str, unit: str = "", direction: str | None = 
         null = 0.0
     else:
         ratio = "rate ratio" if result.kind == "poisson" else "odds ratio"
-        what = f"{when}, {label} was {format_number(est, ratio_decimals)} times what the pre-start trend predicted"
+        subject = label if result.kind == "poisson" else f"the odds of {label}"
+        verb = "was" if result.kind == "poisson" else "were"
+        what = (f"{when}, {subject} {verb} {format_number(est, ratio_decimals)} times what the pre-start trend "
+                "predicted")
         ci = (f"({ratio}, {level}% CI {format_number(lo, ratio_decimals)} to "
               f"{format_number(hi, ratio_decimals)})")
         null = 1.0
@@ -290,3 +300,52 @@ def prepost_sentence(result, *, label: str, unit: str = "", direction: str | Non
         raise InputError(f"no sentence for a result with terms {terms}")
     caution = CAUTION_COMPARISON if comparison_units else CAUTION_WITHIN_TEAM
     return f"{design}: {what} {ci}. {_direction_clause(est, lo, hi, null, direction)} {caution}"
+
+
+def pooled_sentence(row, *, label: str, unit: str = "", direction: str | None = None, decimals: int = 1,
+                    ratio_decimals: int = 2) -> str:
+    """Sentence for a pooled (random-effects) estimate across teams.
+
+    Parameters
+    ----------
+    row : mapping or Series
+        One row of :func:`evalkit.rollup.pooled_effects` (k, estimate, ci_low,
+        ci_high, i2, scale, group).
+    label, unit, direction, decimals, ratio_decimals
+        As :func:`its_sentence`.
+
+    Returns
+    -------
+    str
+        Design (number of teams, random-effects pooling of each team's
+        before/after level change), the pooled estimate with its CI, whether the
+        interval includes no change, a note when teams differ a lot (I² ≥ 50%)
+        and the within-team caution (each team's estimate is before/after).
+        Fewer than 2 teams: a sentence saying no pooled estimate is reported.
+    """
+    k = int(row["k"])
+    group = str(row.get("group", "participating teams")) if hasattr(row, "get") else "participating teams"
+    group = group.replace("all participating teams", "participating teams")
+    if k < 2:
+        return f"Too few {group} with a long enough series to pool ({k}); no pooled estimate is reported."
+    est, lo, hi = float(row["estimate"]), float(row["ci_low"]), float(row["ci_high"])
+    ratio = "ratio" in str(row["scale"])
+    design = (f"Pooled across {k} {group} (random-effects pooling of each team's before/after change at its "
+              "start):")
+    if ratio:
+        if "odds" in str(row["scale"]):
+            label = f"the odds of {label}"
+        what = (f"at the start, {label} changed by a factor of {format_number(est, ratio_decimals)} "
+                f"({row['scale']}, 95% CI {format_number(lo, ratio_decimals)} to {format_number(hi, ratio_decimals)}).")
+        null = 1.0
+    else:
+        unit = _diff_unit(unit)
+        what = (f"at the start, {label} changed by {format_number(est, decimals)}{_u(unit)} on average "
+                f"(95% CI {format_number(lo, decimals)} to {format_number(hi, decimals)}{_u(unit)}).")
+        null = 0.0
+    parts = [design, what, _direction_clause(est, lo, hi, null, direction)]
+    i2 = float(row.get("i2", float("nan"))) if hasattr(row, "get") else float("nan")
+    if i2 == i2 and i2 >= 0.5:
+        parts.append(f"Teams differ a lot (I² = {100 * i2:.0f}%), so the average hides real differences between teams.")
+    parts.append(CAUTION_WITHIN_TEAM)
+    return " ".join(parts)

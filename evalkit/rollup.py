@@ -26,6 +26,7 @@ from scipy import stats
 from evalkit.comparison import DiDResult, difference_in_differences
 from evalkit.effects import ITSResult, interrupted_time_series
 from evalkit.errors import InputError
+from evalkit.narrative import did_sentence, its_sentence, pooled_sentence
 from evalkit.pdsa import pdsa_heatmap
 from evalkit.progress import score_distribution, share_at_or_above
 
@@ -40,6 +41,7 @@ __all__ = [
     "dersimonian_laird",
     "pooled_effects",
     "comparison_effects",
+    "team_effect_summary",
     "VERDICTS",
 ]
 
@@ -326,7 +328,8 @@ def pooled_effects(effects: pd.DataFrame, *, term: str = "level_change", conf_le
     -------
     DataFrame
         ``measure_id``, ``group``, ``term``, ``k``, ``estimate``, ``ci_low``,
-        ``ci_high``, ``p_value``, ``tau2``, ``i2``, ``q``, ``scale``, ``method``.
+        ``ci_high``, ``p_value``, ``tau2``, ``i2``, ``q``, ``scale``, ``method``
+        (:func:`collaborative_rollup` adds ``sentence``).
     """
     if effects.empty:
         return pd.DataFrame(columns=["measure_id", "group", "term", "k", "estimate", "ci_low", "ci_high", "p_value",
@@ -363,8 +366,8 @@ def comparison_effects(measures: pd.DataFrame, teams: pd.DataFrame, specs: Mappi
     (DataFrame, dict)
         Table: ``measure_id``, ``estimate``, ``ci_low``, ``ci_high``, ``p_value``,
         ``method`` (the reported method), ``n_treated``, ``n_comparison``,
-        ``pretrend_p``, ``unit``; and ``{measure_id: DiDResult}``. Measures without
-        comparison units are left out.
+        ``pretrend_p``, ``unit``, ``sentence`` (:func:`evalkit.narrative.did_sentence`);
+        and ``{measure_id: DiDResult}``. Measures without comparison units are left out.
     """
     t = teams[teams["role"].astype(str).isin(["participant", "comparison"])]
     part = t.loc[t["role"].astype(str) == "participant", "team_id"].astype(str)
@@ -391,8 +394,58 @@ def comparison_effects(measures: pd.DataFrame, teams: pd.DataFrame, specs: Mappi
         rows.append({"measure_id": mid, "estimate": rep["estimate"], "ci_low": rep["ci_low"],
                      "ci_high": rep["ci_high"], "p_value": rep["p_value"], "method": rep["method"],
                      "n_treated": r.n_treated, "n_comparison": r.n_comparison, "pretrend_p": r.pretrend_p,
-                     "unit": _spec(spec, "unit", "")})
+                     "unit": _spec(spec, "unit", ""),
+                     "sentence": did_sentence(r, label=str(_spec(spec, "label", mid)),
+                                              unit=str(_spec(spec, "unit", "") or ""),
+                                              direction=_spec(spec, "direction"))})
     return pd.DataFrame(rows), results
+
+
+def team_effect_summary(measures: pd.DataFrame, specs: Mapping, team_id: str, *, start, horizon: int = 12,
+                        min_points_each_side: int = 8):
+    """Every measure's interrupted time series for ONE team, with its over-claim-safe sentence.
+
+    For the team report: the model follows each measure's chart type as in
+    :func:`team_effects`.
+
+    Parameters
+    ----------
+    measures : DataFrame
+        The measures table (other teams' rows are ignored).
+    specs : mapping
+        ``{measure_id: measure params}`` (label, chart, direction, multiply, unit).
+    team_id : str
+    start : month-like
+        The team's intervention start (params ``intervention_start`` or
+        teams.start_month).
+    horizon, min_points_each_side : int
+        Params ``effects.horizon_months`` and ``effects.min_points_each_side``.
+
+    Returns
+    -------
+    (DataFrame, dict)
+        Table: ``measure_id``, ``label``, ``kind``, ``n_pre``, ``n_post``,
+        ``estimate``, ``ci_low``, ``ci_high``, ``scale`` (effect at the horizon),
+        ``sentence`` (:func:`evalkit.narrative.its_sentence`), ``warnings``;
+        and ``{measure_id: ITSResult}`` for :func:`evalkit.plotting.effects.plot_its`.
+    """
+    teams = pd.DataFrame({"team_id": [str(team_id)], "team_type": [None], "role": ["participant"]})
+    table, results = team_effects(measures, teams, specs, starts={str(team_id): start}, horizon=horizon,
+                                  min_points_each_side=min_points_each_side)
+    rows = []
+    for mid, spec in specs.items():
+        r = results.get((str(team_id), mid))
+        if r is None:
+            continue
+        e = r.term("effect_at_horizon")
+        rows.append({"measure_id": mid, "label": _spec(spec, "label", mid), "kind": r.kind, "n_pre": r.n_pre,
+                     "n_post": r.n_post, "estimate": e["estimate"], "ci_low": e["ci_low"], "ci_high": e["ci_high"],
+                     "scale": e["scale"],
+                     "sentence": its_sentence(r, label=str(_spec(spec, "label", mid)),
+                                              unit=str(_spec(spec, "unit", "") or ""),
+                                              direction=_spec(spec, "direction")),
+                     "warnings": "; ".join(r.warnings)})
+    return pd.DataFrame(rows), {mid: results[(str(team_id), mid)] for mid in specs if (str(team_id), mid) in results}
 
 
 @dataclass(frozen=True)
@@ -490,6 +543,11 @@ def collaborative_rollup(tables: Mapping[str, pd.DataFrame], specs: Mapping, *, 
     effects, its = team_effects(measures, teams, specs, starts=starts, horizon=horizon,
                                 min_points_each_side=min_points_each_side)
     pooled = pooled_effects(effects)
+    if not pooled.empty:
+        pooled["sentence"] = [pooled_sentence(r, label=str(_spec(specs[r["measure_id"]], "label", r["measure_id"])),
+                                              unit=str(_spec(specs[r["measure_id"]], "unit", "") or ""),
+                                              direction=_spec(specs[r["measure_id"]], "direction"))
+                              for _, r in pooled.iterrows()]
     comp_starts = {t: starts[t] for t in part_ids if t in starts}
     comparison, did = comparison_effects(measures, teams, specs, starts=comp_starts, n_boot=n_boot, seed=seed)
     if "pdsa" in tables:

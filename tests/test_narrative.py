@@ -152,3 +152,38 @@ def test_format_number_uses_a_true_minus_and_no_negative_zero():
     assert format_number(-0.04, 1) == "0.0"
     assert format_number(float("nan")) == "–"
     assert format_number(float("inf")) == "∞"
+
+
+def test_its_sentence_odds_ratio_speaks_of_odds():
+    s = its_sentence(_its(1.79, 1.64, 1.96, kind="binomial"), label="Reflective supervision", direction="increase")
+    assert s == ("Before/after within one team (interrupted time series, 15 months before and 21 months after the "
+                 "start in April 2023): 12 months after the start, the odds of Reflective supervision were 1.79 times "
+                 "what the pre-start trend predicted (odds ratio, 95% CI 1.64 to 1.96). The whole interval is in the "
+                 "direction of improvement. " + WITHIN)
+
+
+def test_scale_units_in_parentheses_become_points():
+    s = its_sentence(_its(0.24, 0.11, 0.37), label="Well-being pulse", unit="(1-5)", direction="increase")
+    assert "Well-being pulse was 0.2 points higher than the pre-start trend predicted (difference 0.2, 95% CI 0.1 " \
+           "to 0.4 points)." in s
+
+
+def test_pooled_sentence_ratio_difference_and_too_few():
+    from evalkit.narrative import pooled_sentence
+
+    row = {"k": 12, "estimate": 0.75, "ci_low": 0.54, "ci_high": 1.05, "i2": 0.0, "scale": "rate ratio",
+           "group": "all participating teams"}
+    assert pooled_sentence(row, label="Staff turnover", direction="decrease") == (
+        "Pooled across 12 participating teams (random-effects pooling of each team's before/after change at its "
+        "start): at the start, Staff turnover changed by a factor of 0.75 (rate ratio, 95% CI 0.54 to 1.05). "
+        "The interval includes no change. " + WITHIN)
+    row2 = {"k": 4, "estimate": 0.11, "ci_low": 0.004, "ci_high": 0.22, "i2": 0.82, "scale": "difference",
+            "group": "tribal teams"}
+    assert pooled_sentence(row2, label="Well-being pulse", unit="(1-5)", direction="increase") == (
+        "Pooled across 4 tribal teams (random-effects pooling of each team's before/after change at its start): at "
+        "the start, Well-being pulse changed by 0.1 points on average (95% CI 0.0 to 0.2 points). The whole interval "
+        "is in the direction of improvement. Teams differ a lot (I² = 82%), so the average hides real differences "
+        "between teams. " + WITHIN)
+    assert pooled_sentence({"k": 1, "estimate": 1.0, "ci_low": 0.5, "ci_high": 2.0, "i2": 0.0, "scale": "rate ratio",
+                            "group": "tribal teams"}, label="x") == (
+        "Too few tribal teams with a long enough series to pool (1); no pooled estimate is reported.")

@@ -17,6 +17,7 @@ from evalkit.rollup import (
     dersimonian_laird,
     pooled_effects,
     signal_counts,
+    team_effect_summary,
     team_starts,
     team_verdicts,
 )
@@ -167,3 +168,16 @@ def test_demo_effect_estimates_point_the_right_way(demo):
     assert counts.loc[(MAIN, "all participating teams"), "n_teams"] == 12
     assert set(rollup.comparison["measure_id"]) == {"turnover_rate", "supervision", "vacancy_rate", "wellbeing_pulse"}
     assert rollup.pdsa_heatmap.shape[0] == 12
+
+
+def test_team_effect_summary_gives_one_sentence_per_measure(demo):
+    tables = load_tables(ROOT / "data" / "demo", tables=["teams", "measures"])
+    params = load_collaborative(ROOT / "params")
+    table, results = team_effect_summary(tables["measures"], params.measures, "cedar-river-tribe", start="2023-06")
+    assert list(table["measure_id"]) == list(params.measures)
+    assert set(results) == set(params.measures)
+    assert all(s.startswith("Before/after within one team (interrupted time series, 17 months before and 19 "
+                            "months after the start in June 2023)") for s in table["sentence"])
+    rollup, _ = demo
+    assert rollup.comparison["sentence"].str.startswith("Compared with 4 non-participating units").all()
+    assert rollup.pooled["sentence"].str.startswith("Pooled across").all()
