@@ -153,7 +153,7 @@ def difference_in_differences(
     bootstrap_weights: str = "webb",
     reported: str = "wild_cluster_bootstrap",
     n_permutations: int = 9999,
-    event_window: tuple[int, int] = (-12, 12),
+    event_window: tuple[int, int] | None = (-12, 12),
     conf_level: float = 0.95,
 ) -> DiDResult:
     """Two-way fixed-effects difference-in-differences with few-cluster-valid inference.
@@ -199,9 +199,10 @@ def difference_in_differences(
         Randomisation inference: every possible assignment of the treated units
         (with their start months) is enumerated when there are at most this
         many; otherwise this many are sampled (with the seed).
-    event_window : (int, int), default (-12, 12)
+    event_window : (int, int) or None, default (-12, 12)
         Event-study leads/lags; months before/after are binned into the end
-        points. −1 is the reference month.
+        points. −1 is the reference month. None skips the event study (e.g. in
+        simulations); ``event_study`` is then empty.
     conf_level : float, default 0.95
 
     Returns
@@ -363,7 +364,11 @@ def difference_in_differences(
         warnings.append("participating units start in different months; two-way fixed effects then mixes "
                         "comparisons with already-started units (Goodman-Bacon 2021); read the event study")
 
-    es = _event_study(y, w, tix, ucode, starts, FE, event_window, G, alpha)
+    if event_window is None:
+        es = pd.DataFrame(columns=["event_time", "estimate", "std_error", "ci_low", "ci_high", "p_value", "n_units",
+                                   "binned", "reference"])
+    else:
+        es = _event_study(y, w, tix, ucode, starts, FE, event_window, G, alpha)
     pretrend_p = _pretrend_p(y, sw, tix, ucode, starts, D, V, G)
     if np.isfinite(pretrend_p) and pretrend_p < 0.05:
         warnings.append(f"before the start the trends already differed (test of a differential pre-start trend p = {pretrend_p:.3f}); "
@@ -381,7 +386,8 @@ def difference_in_differences(
         est.loc[est["reported"], ["ci_low", "ci_high"]] = ci_wild
     settings = dict(n_boot=n_boot, seed=seed, bootstrap_weights=bootstrap_weights, reported=reported,
                     conf_level=conf_level, n_permutations=n_perm_used, exact_permutation=exact,
-                    event_window=tuple(event_window), weights=weights)
+                    event_window=tuple(event_window) if event_window is not None else None,
+                    weights=weights)
     return DiDResult(estimates=est, event_study=es, warnings=tuple(warnings), n_units=G, n_treated=n_treated,
                      n_comparison=n_comp, n_obs=N, pretrend_p=pretrend_p, settings=settings)
 

@@ -209,15 +209,17 @@ def test_did_recovers_a_known_simulated_effect():
 
 def test_did_start_by_unit_equals_post_column_for_a_common_start():
     p = _panel(np.random.default_rng(2))
-    a = difference_in_differences(p, unit="unit", time="period", outcome="y", treated="treated", post="post")
-    b = difference_in_differences(p, unit="unit", time="period", outcome="y",
+    a = difference_in_differences(p, unit="unit", time="period", outcome="y", treated="treated", post="post",
+                                  n_boot=1999)
+    b = difference_in_differences(p, unit="unit", time="period", outcome="y", n_boot=1999,
                                   start_by_unit={f"u{i}": "2023-04" for i in range(12)})
     pd.testing.assert_frame_equal(a.estimates, b.estimates)
 
 
 def test_did_is_deterministic_for_a_seed():
     p = _panel(np.random.default_rng(4))
-    kw = dict(unit="unit", time="period", outcome="y", treated="treated", post="post", seed=99)
+    kw = dict(unit="unit", time="period", outcome="y", treated="treated", post="post", seed=99, n_boot=1999,
+              event_window=None)
     pd.testing.assert_frame_equal(difference_in_differences(p, **kw).estimates,
                                   difference_in_differences(p, **kw).estimates)
 
@@ -257,7 +259,7 @@ def test_cluster_robust_over_rejects_with_few_clusters_but_wild_and_randomisatio
         y = rng.normal(0, 1, G)[u] + rng.normal(0, 1, G)[u] * (t >= 6) + rng.normal(0, 0.5, G * months)
         p = pd.DataFrame({"u": u, "t": t, "y": y, "tr": u < 2, "post": t >= 6})
         r = difference_in_differences(p, unit="u", time="t", outcome="y", treated="tr", post="post",
-                                      n_boot=199, seed=i, event_window=(-2, 2))
+                                      n_boot=199, seed=i, event_window=None)
         for m, pv in r.estimates.set_index("method")["p_value"].items():
             rejected[m] += pv < 0.05
     se = math.sqrt(0.05 * 0.95 / n_sim)  # ≈ 0.015
@@ -360,3 +362,39 @@ def test_welch_from_raw_values_equals_summary_version():
     raw = welch_t(a, b).estimates
     summ = welch_t_from_summary(a.mean(), a.std(ddof=1), 20, b.mean(), b.std(ddof=1), 30).estimates
     pd.testing.assert_frame_equal(raw, summ)
+
+
+# ----------------------------------------------------------------------------- properties
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=80, deadline=None)
+@given(n1=st.integers(1, 200), n2=st.integers(1, 200), f1=st.floats(0, 1), f2=st.floats(0, 1))
+def test_newcombe_interval_contains_the_estimate_and_stays_in_range(n1, n2, f1, f2):
+    x1, x2 = round(f1 * n1), round(f2 * n2)
+    r = difference_in_proportions(x1, n1, x2, n2).term("difference_in_proportions")
+    assert -1 - 1e-12 <= r.ci_low <= r.estimate <= r.ci_high <= 1 + 1e-12
+
+
+@settings(max_examples=60, deadline=None)
+@given(e1=st.integers(1, 80), e2=st.integers(1, 80), E1=st.floats(10, 5000), E2=st.floats(10, 5000),
+       method=st.sampled_from(["exact", "wald"]))
+def test_rate_ratio_is_reciprocal_when_groups_swap(e1, e2, E1, E2, method):
+    a = rate_ratio(e1, E1, e2, E2, method=method).term("rate_ratio")
+    b = rate_ratio(e2, E2, e1, E1, method=method).term("rate_ratio")
+    assert a.estimate * b.estimate == pytest.approx(1.0)
+    assert a.ci_low * b.ci_high == pytest.approx(1.0, rel=1e-6)
+    assert a.p_value == pytest.approx(b.p_value, rel=1e-9, abs=1e-12)
+
+
+@settings(max_examples=30, deadline=None)
+@given(shift=st.floats(-100, 100), seed=st.integers(0, 10_000))
+def test_its_level_and_slope_change_do_not_depend_on_a_constant_shift(shift, seed):
+    y = 10 + 0.1 * T + np.random.default_rng(seed).normal(0, 1, 36)
+    a = interrupted_time_series(pd.DataFrame({"period": MONTHS, "y": y}), value="y", start="2023-04")
+    b = interrupted_time_series(pd.DataFrame({"period": MONTHS, "y": y + shift}), value="y", start="2023-04")
+    for term in ("level_change", "slope_change", "effect_at_horizon"):
+        assert _est(a, term).estimate == pytest.approx(_est(b, term).estimate, abs=1e-7)
+        assert _est(a, term).ci_high - _est(a, term).ci_low == pytest.approx(
+            _est(b, term).ci_high - _est(b, term).ci_low, abs=1e-7)
