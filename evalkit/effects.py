@@ -309,7 +309,7 @@ def interrupted_time_series(
     >>> d = pd.DataFrame({"period": pd.date_range("2022-01-01", periods=24, freq="MS")})
     >>> d["y"] = [10 + 0.1 * i for i in range(24)]
     >>> r = interrupted_time_series(d, value="y", start="2023-01")
-    >>> abs(r.term("level_change").estimate) < 1e-9
+    >>> bool(abs(r.term("level_change").estimate) < 1e-9)
     True
     """
     if kind not in _KINDS:

@@ -340,8 +340,9 @@ def summarise_pdsa(pdsa: pd.DataFrame, *, teams=None, start=None, end=None, driv
     ...     "essential": ["work-life-harmony"] * 2, "driver": ["d"] * 2,
     ...     "start_date": ["2023-04-03", "2023-06-10"], "prediction": ["x", None],
     ...     "decision": ["adapt", "adopt"], "change_idea": ["c", "c"]})
-    >>> summarise_pdsa(log).by_team[["cycles", "ramps", "share_with_prediction"]].iloc[0].tolist()
-    [2, 1, 0.5]
+    >>> row = summarise_pdsa(log).by_team.iloc[0]
+    >>> int(row["cycles"]), int(row["ramps"]), float(row["share_with_prediction"])
+    (2, 1, 0.5)
     """
     d = _prepare(pdsa)
     teams_ = _team_list(d, teams)

@@ -131,7 +131,7 @@ def difference_in_proportions(x1, n1, x2, n2, *, conf_level: float = 0.95) -> Pr
     Examples
     --------
     >>> r = difference_in_proportions(56, 70, 48, 80)
-    >>> round(r.term("difference_in_proportions").ci_low, 4)
+    >>> round(float(r.term("difference_in_proportions").ci_low), 4)
     0.0524
     """
     x1, n1, x2, n2 = (_count(v, k) for v, k in ((x1, "x1"), (n1, "n1"), (x2, "x2"), (n2, "n2")))
@@ -200,7 +200,7 @@ def rate_ratio(events1, exposure1, events2, exposure2, *, method: str = "exact",
     Examples
     --------
     >>> r = rate_ratio(41, 28010, 15, 19017, method="wald")
-    >>> round(r.term("rate_ratio").estimate, 2)
+    >>> round(float(r.term("rate_ratio").estimate), 2)
     1.86
     """
     if method not in ("exact", "wald"):
@@ -322,7 +322,7 @@ def welch_t(a, b, *, conf_level: float = 0.95) -> PrePostResult:
     Examples
     --------
     >>> r = welch_t([5, 6, 7, 8], [1, 2, 3, 4])
-    >>> r.term("difference_in_means").estimate
+    >>> float(r.term("difference_in_means").estimate)
     4.0
     """
     a = np.asarray(pd.to_numeric(pd.Series(a, dtype="object"), errors="coerce"), float)
