@@ -332,7 +332,14 @@ def interrupted_time_series(
     if kind == "binomial" and (numerator is None or denominator is None):
         raise InputError("a binomial ITS needs numerator= (successes) and denominator= (trials)")
 
-    d = df.sort_values(time).reset_index(drop=True)
+    d = df.copy()
+    if not (pd.api.types.is_datetime64_any_dtype(d[time]) or pd.api.types.is_numeric_dtype(d[time])):
+        parsed = pd.to_datetime(d[time].astype(str), format="mixed", errors="coerce")
+        if parsed.isna().any():
+            bad = d.loc[parsed.isna(), time].iloc[0]
+            raise InputError(f"column {time}: {bad!r} is not a month; use YYYY-MM or a date")
+        d[time] = parsed
+    d = d.sort_values(time).reset_index(drop=True)
     tt = _month_index(d[time]) - _start_index(start, d[time])
     num = pd.to_numeric(d[numerator], errors="coerce").to_numpy(float) if numerator else None
     den = pd.to_numeric(d[denominator], errors="coerce").to_numpy(float) if denominator else None
