@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import dataclasses
 import html
+import typing
 from collections.abc import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
 
 from evalkit.errors import DataError, InputError
+from evalkit.privacy import DEFAULT_MIN_COUNT, drop_person_identifiers, suppress_counts
 
 #: Okabe & Ito (2008) colour-blind-safe palette, in their order.
 OKABE_ITO = (
@@ -129,9 +131,46 @@ class Result:
     """Base for frozen result objects: DataFrame fields plus a ``settings`` dict.
 
     Subclasses declare DataFrame fields and a ``settings`` field; ``_repr_html_``
-    shows every DataFrame field (escaped, person identifiers removed) and the
-    settings. ``has_data`` is True when the first DataFrame field has rows.
+    shows every DataFrame field (escaped, person identifiers removed, counts of
+    people below the threshold suppressed) and the settings. ``has_data`` is True
+    when the first DataFrame field has rows.
+
+    Subclasses list their counts of people in ``_people_counts``:
+    ``{frame field: (count columns, {derived column: its counts}, group columns)}``
+    (group columns: rows of one group add up to a total shown elsewhere, so one
+    hidden cell per group gets a complementary one).
     """
+
+    _people_counts: typing.ClassVar[dict[str, tuple[tuple[str, ...], dict[str, tuple[str, ...]], tuple[str, ...]]]] = {}
+
+    def report_table(self, name: str, *, threshold: int = DEFAULT_MIN_COUNT) -> pd.DataFrame:
+        """The frame ``name`` ready for a report: small counts of people hidden, identifiers dropped.
+
+        Parameters
+        ----------
+        name : str
+            A DataFrame field of the result (e.g. ``"counts"``).
+        threshold : int, default 10
+            Smallest count of people shown (params ``suppression.min_count``).
+
+        Returns
+        -------
+        DataFrame
+            Display copy from :func:`evalkit.privacy.suppress_counts`: counts of
+            people below ``threshold`` read "<10", figures computed from them read
+            "suppressed"; frames without counts of people are returned without
+            person identifiers.
+        """
+        frame = getattr(self, name, None)
+        if not isinstance(frame, pd.DataFrame) or name in getattr(self, "_hidden", ()):
+            raise InputError(f"{type(self).__name__} has no reportable table {name!r}")
+        rule = self._people_counts.get(name)
+        if rule is None:
+            return drop_person_identifiers(frame)
+        counts, rates, group = rule
+        return suppress_counts(frame, list(counts), threshold=threshold,
+                               rate_cols={k: list(v) for k, v in rates.items()} or None,
+                               group=list(group) or None)
 
     def _frames(self) -> list[tuple[str, pd.DataFrame]]:
         out = []
@@ -150,7 +189,7 @@ class Result:
         parts = [f"<h4>{html.escape(type(self).__name__)}</h4>"]
         for name, frame in self._frames():
             parts.append(f"<h5>{html.escape(name)}</h5>")
-            parts.append(html_table(frame))
+            parts.append(html_table(self.report_table(name)))
         settings = getattr(self, "settings", None)
         if settings:
             parts.append("<h5>settings</h5>" + settings_html(settings))

@@ -141,6 +141,7 @@ class FocusGroupSummary(Result):
 
     summary: pd.DataFrame
     settings: dict
+    _people_counts = {"summary": (("n_participants",), {}, ())}
 
 
 def summary_counts(sessions: pd.DataFrame, excerpts: pd.DataFrame | None = None, *, study: str | None = None,
@@ -214,6 +215,8 @@ class ThemeCounts(Result):
 
     counts: pd.DataFrame
     settings: dict
+    # participants present when a code came up: a theme raised in one group of 4 names 4 people
+    _people_counts = {"counts": (("n_participants",), {}, ())}
 
 
 def theme_counts(excerpts: pd.DataFrame, sessions: pd.DataFrame, *, study: str | None = None,
@@ -301,6 +304,8 @@ class ThemeBreadth(Result):
     cells: pd.DataFrame
     groups: pd.DataFrame
     settings: dict
+    _people_counts = {"cells": (("n_participants", "group_participants"), {}, ()),
+                      "groups": (("group_participants",), {}, ())}
 
     def matrix(self, value: str = "n_excerpts", study: str | None = None) -> pd.DataFrame:
         """Wide code × affinity-group table of ``value`` (for a heat map)."""

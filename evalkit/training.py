@@ -112,6 +112,9 @@ class JointAttendance(Result):
     shares: pd.DataFrame
     summary: pd.DataFrame
     settings: dict
+    # the programmes' attendees add up to the session's shown attendees: complementary per session
+    _people_counts = {"sessions": (("n_attendees",), {}, ()),
+                      "shares": (("n_attendees",), {"share_pct": ("n_attendees",)}, ("unit", "session_id"))}
 
 
 def joint_attendance(training: pd.DataFrame, *, unit: str | None = None,
@@ -209,6 +212,7 @@ class SequenceCompletion(Result):
     people: pd.DataFrame
     settings: dict
     _hidden = ("people",)
+    _people_counts = {"summary": (("n_people",), {"pct": ("n_people",)}, ("unit", "programme"))}
 
 
 def sequence_completion(training: pd.DataFrame, *, unit: str | None = None,
@@ -287,6 +291,9 @@ class TrainedCoverage(Result):
     monthly: pd.DataFrame
     settings: dict
     warning: str = COVERAGE_WARNING
+    _people_counts = {"monthly": (("n_staff", "n_trained", "n_ever_trained"),
+                                  {"coverage_pct": ("n_staff", "n_trained"),
+                                   "ever_trained_pct_of_staff": ("n_staff", "n_ever_trained")}, ())}
 
 
 def _interval_counts(group: np.ndarray, a: np.ndarray, b: np.ndarray, n_groups: int, n_months: int) -> np.ndarray:
