@@ -25,6 +25,16 @@ _EXPORTS = {
     "plot_theme_heatmap": "evalkit.plotting.country",
     "plot_cooccurrence": "evalkit.plotting.country",
     "plot_training_coverage": "evalkit.plotting.country",
+    # effects, PDSA and progress scores
+    "plot_its": "evalkit.plotting.effects",
+    "plot_its_facets": "evalkit.plotting.effects",
+    "plot_event_study": "evalkit.plotting.effects",
+    "plot_pdsa_timeline": "evalkit.plotting.effects",
+    "plot_pdsa_heatmap": "evalkit.plotting.effects",
+    "plot_progress": "evalkit.plotting.effects",
+    "plot_progress_shares": "evalkit.plotting.effects",
+    "plot_progress_distribution": "evalkit.plotting.effects",
+    "plot_signal_counts": "evalkit.plotting.effects",
 }
 
 __all__ = list(_EXPORTS)
