@@ -238,6 +238,26 @@ _DEFAULT_WARNING_FILTERS = (
 )
 
 
+def _pandas_as_in_a_kernel() -> None:
+    """Give pandas the display defaults it picks when imported inside a Jupyter kernel.
+
+    pandas decides ``display.max_columns`` at import time (0 = fit the terminal, 20 in a
+    kernel: ``pandas.core.config_init.is_terminal``). The batch parent imported pandas
+    outside any shell, so set the kernel value (and make it the default ``reset_option``
+    returns to).
+    """
+    pd = sys.modules.get("pandas")
+    if pd is None:
+        return
+    registry = getattr(getattr(pd, "_config", None), "config", None)
+    options = getattr(registry, "_registered_options", None)
+    key = "display.max_columns"
+    if options is not None and key in options and options[key].defval == 0:
+        options[key] = options[key]._replace(defval=20)
+    if pd.get_option(key) == 0:
+        pd.set_option(key, 20)
+
+
 def _register_fast_engine() -> None:
     from papermill.engines import papermill_engines
 
@@ -414,7 +434,9 @@ class _Session:
                 self._pending = None
                 self._is_active = False
 
-        class _Shell(InteractiveShell):
+        class _ZMQCompatibleShell(InteractiveShell):
+            # "zmq" in the class name on purpose: pandas (in_ipython_frontend) and others
+            # detect a Jupyter kernel by it and then format for a notebook, not a terminal.
             displayhook_class = _Hook
             display_pub_class = _Publisher
 
@@ -439,8 +461,20 @@ class _Session:
         if sys.path[:1] != [cwd]:
             sys.path.insert(0, cwd)  # `python -m ipykernel_launcher` puts its cwd first
 
+        existing = InteractiveShell._instance
+        if existing is not None and not getattr(existing, "_evalkit_fast_engine", False):
+            from evalkit.errors import ReportError
+
+            raise ReportError("the fast engine runs a notebook inside a fresh process and cannot run inside an "
+                              "IPython session; use engine='papermill' here")
+        if existing is not None:  # an earlier notebook of this process (e.g. a test): start a new shell
+            InteractiveShell.clear_instance()
+            existing.events.callbacks["post_execute"].clear()
+
         config = Config()
         config.HistoryManager.hist_file = ":memory:"  # as nbclient asks of a kernel
+        # ipykernel's ZMQInteractiveShell sets this so tqdm.auto knows it runs in a kernel
+        config.IPKernelApp.tqdm = "dummy value for https://github.com/tqdm/tqdm/pull/1628"
         self.stdout, self.stderr = _Stream("stdout"), _Stream("stderr")
         self._saved = (sys.stdout, sys.stderr, sys.stdin)
         sys.stdout, sys.stderr, sys.stdin = self.stdout, self.stderr, io.StringIO()
@@ -449,12 +483,15 @@ class _Session:
             # folder); tracebacks depend on it, so use the same.
             from ipykernel.compiler import XCachingCompiler
 
-            self.shell = _Shell.instance(config=config, compiler_class=XCachingCompiler)
+            self.shell = _ZMQCompatibleShell.instance(config=config, compiler_class=XCachingCompiler)
+            self.shell._evalkit_fast_engine = True
             from IPython.core.pylabtools import activate_matplotlib
             from matplotlib_inline.backend_inline import configure_inline_support
 
             activate_matplotlib(INLINE_BACKEND)
             configure_inline_support(self.shell, INLINE_BACKEND)
+            sys.modules["matplotlib.pyplot"].install_repl_displayhook()  # as pyplot does when imported in a kernel
+            _pandas_as_in_a_kernel()
         finally:
             sys.stdout, sys.stderr, sys.stdin = self._saved
 

@@ -1,0 +1,232 @@
+"""Reviewer HTML: no code, no prompts, embedded images, no external resources, escaping,
+no person-level identifiers, deterministic content, the index page, and a real browser.
+"""
+from __future__ import annotations
+
+import base64
+import re
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from _demo_batch import PARAMS, copy_inputs, copy_outputs, demo_batch
+from evalkit.report import (
+    SUMMARY_MIME,
+    export_html,
+    read_summary,
+    render_index,
+    table_of_contents,
+    verdict_tone,
+    without_generated_line,
+)
+from evalkit.runner import run_batch
+
+# A 1×1 PNG (the smallest valid PNG, written out by hand: signature, IHDR, IDAT, IEND).
+PNG_1x1 = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+)
+
+EXTERNAL = re.compile(r"""(?:src|href|action|poster|data)\s*=\s*["']?\s*(?:https?:|//|ftp:)|url\(\s*["']?\s*(?:https?:|//)|@import""", re.I)
+
+
+def _nb_with_outputs():
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    code = nbformat.v4.new_code_cell("secret_code_text = 1\nplot()")
+    code.outputs = [
+        nbformat.v4.new_output("stream", name="stdout", text="printed line\n"),
+        nbformat.v4.new_output("display_data", data={"image/png": base64.b64encode(PNG_1x1).decode(),
+                                                     "text/plain": "<Figure>"}),
+        nbformat.v4.new_output("display_data", data={SUMMARY_MIME: {"title": "T", "verdicts": []},
+                                                     "text/plain": "Recorded 0 verdicts"}),
+        nbformat.v4.new_output("execute_result", data={"text/plain": "42"}, execution_count=2),
+    ]
+    code.execution_count = 2
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("# Report title\n\nIntro."),
+        nbformat.v4.new_markdown_cell("## First section\n\nText.\n\n### A subsection"),
+        code,
+        nbformat.v4.new_markdown_cell("## Methods"),
+    ]
+    return nb
+
+
+# --------------------------------------------------------------------------- export_html
+
+
+def test_export_has_no_code_no_prompts_and_embeds_images():
+    page = export_html(_nb_with_outputs(), title="A report")
+    assert "secret_code_text" not in page          # input cells excluded
+    assert "In&nbsp;[" not in page and "Out[" not in page and "In [" not in page  # no prompts
+    assert "printed line" in page and "42" in page
+    assert 'src="data:image/png;base64,' in page
+    assert "Recorded 0 verdicts" not in page       # the runner's summary record is not shown
+    assert not EXTERNAL.search(page)
+    assert "<script" not in page.lower() and "<link" not in page.lower()
+
+
+def test_export_has_a_table_of_contents_of_the_sections():
+    page = export_html(_nb_with_outputs(), title="A report")
+    toc = table_of_contents(page)
+    assert [(lvl, text) for lvl, _, text in toc] == [(2, "First section"), (3, "A subsection"), (2, "Methods")]
+    nav = page[page.index('<nav class="ek-toc"'):page.index("</nav>")]
+    assert 'href="#First-section"' in nav and 'href="#Methods"' in nav
+
+
+def test_export_is_deterministic_apart_from_the_generated_line():
+    nb = _nb_with_outputs()
+    a = export_html(nb, title="A report", generated_at="2024-01-01 00:00 UTC")
+    b = export_html(nbformat.from_dict(nb), title="A report", generated_at="2025-06-30 12:34 UTC")
+    assert a != b
+    assert without_generated_line(a) == without_generated_line(b)
+    assert len(a.splitlines()) - len(without_generated_line(a).splitlines()) in (0, 1)
+
+
+def test_export_escapes_the_title():
+    page = export_html(_nb_with_outputs(), title="<script>alert(1)</script>")
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+# --------------------------------------------------------------------------- summary record + index
+
+
+def test_read_summary_finds_the_last_record():
+    nb = _nb_with_outputs()
+    assert read_summary(nb) == {"title": "T", "verdicts": []}
+    assert read_summary(nbformat.v4.new_notebook()) is None
+
+
+@pytest.mark.parametrize("verdict, tone", [
+    ("improvement", "good"), ("3 of 12 teams improved", "good"), ("deterioration", "bad"),
+    ("no signal", "neutral"), ("signal, no direction", "neutral"), ("too few points", "muted"),
+    ("no data", "muted"), (None, "muted"), ("something else", "neutral"),
+])
+def test_verdict_tone(verdict, tone):
+    assert verdict_tone(verdict) == tone
+
+
+def test_index_escapes_every_string_and_shows_failures():
+    entries = [
+        {"kind": "team", "id": "a-team", "status": "ok", "html": "teams/a-team.html", "notebook": "teams/a-team.ipynb",
+         "title": "<script>alert(1)</script>", "error": None,
+         "verdicts": [{"measure_id": "m", "label": "<b>Turnover</b>", "verdict": "improvement", "detail": '"x"'}]},
+        {"kind": "team", "id": "b-team", "status": "failed", "html": None, "notebook": None, "title": None,
+         "error": "data/measures.csv row 3, column numerator: '<img src=x onerror=alert(1)>' is not a number",
+         "verdicts": [], "previous_html": "teams/b-team.html"},
+    ]
+    page = render_index(entries, title="Demo & <co>", synthetic=True)
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<img src=x" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
+    assert "&lt;b&gt;Turnover&lt;/b&gt;: improvement" in page
+    assert "Demo &amp; &lt;co&gt;" in page
+    assert 'href="teams/a-team.html"' in page and 'href="teams/b-team.html"' in page  # last good report
+    assert "Synthetic data" in page
+    assert "1 rendered" in page and "1 failed" in page
+    assert not EXTERNAL.search(page)
+
+
+# --------------------------------------------------------------------------- the rendered demo batch
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory):
+    return demo_batch(tmp_path_factory)
+
+
+def _pages(out: Path) -> list[Path]:
+    return [out / "index.html", out / "collaborative.html", *sorted(out.glob("teams/*.html")),
+            *sorted(out.glob("countries/*.html"))]
+
+
+def test_rendered_pages_are_self_contained_and_show_no_code(batch):
+    out, _ = batch
+    for page in _pages(out):
+        text = page.read_text()
+        assert not EXTERNAL.search(text), page
+        assert "<script" not in text.lower(), page
+        assert "import matplotlib" not in text and "load_team(" not in text, page  # no input cells
+        for src in re.findall(r'<img[^>]*\ssrc="([^"]*)"', text):
+            assert src.startswith("data:image/"), page
+
+
+def test_no_person_level_identifiers_in_any_output(batch):
+    out, _ = batch
+    import pandas as pd
+
+    from _demo_batch import DATA
+
+    staff = set(pd.read_csv(DATA / "roster.csv", dtype=str)["staff_key"].dropna())
+    responses = set(pd.read_csv(DATA / "survey.csv", dtype=str)["response_id"].dropna())
+    sample = sorted(staff)[:200] + sorted(responses)[:200]
+    for path in [*_pages(out), *out.rglob("*.ipynb")]:
+        text = path.read_text()
+        assert "staff_key" not in text and "response_id" not in text, path
+        found = [key for key in sample if key in text]
+        assert not found, (path, found[:3])
+
+
+def test_team_report_opens_with_summary_and_ends_with_methods(batch):
+    out, _ = batch
+    text = (out / "teams" / "cedar-river-tribe.html").read_text()
+    assert text.index("Summary") < text.index("Measures over time") < text.index("Methods")
+    for words in ("What was evaluated", "Period covered", "Data as of", "SYNTHETIC DATA", "Verdict per measure",
+                  "Staff turnover", "evalkit 0.1.0"):
+        assert words in text, words
+
+
+def test_team_name_from_data_is_escaped_end_to_end(batch, tmp_path):
+    out, _ = batch
+    data, params = copy_inputs(tmp_path)
+    teams = (data / "teams.csv").read_text().replace("Valley County,", '"<script>alert(1)</script>",', 1)
+    (data / "teams.csv").write_text(teams)
+    out2 = copy_outputs(out, tmp_path / "out")
+    result = run_batch(params, data, out2, only=["valley-county"], progress=False)
+    assert result.exit_code == 0, result.summary_table()
+    for page in (out2 / "teams" / "valley-county.html", out2 / "index.html"):
+        text = page.read_text()
+        assert "<script>alert(1)</script>" not in text
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text, page
+
+
+# --------------------------------------------------------------------------- a real browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
+def test_pages_open_in_headless_chromium_without_errors_or_network(batch, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    assert CHROMIUM.is_file(), "install Debian's chromium (apt-get install -y chromium); .ci/run does"
+    out, _ = batch
+    site = copy_outputs(out, tmp_path / "site")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            errors, requests = [], []
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.on("request", lambda r: requests.append(r.url))
+            page.goto((site / "index.html").as_uri())
+            page.wait_for_load_state("load")
+            links = page.eval_on_selector_all("a[href$='.html']", "els => els.map(e => e.href)")
+            assert len(links) >= 15  # every report reachable from the index
+            page.click("text=Cedar River Tribe")
+            page.wait_for_load_state("load")
+            assert page.url.endswith("teams/cedar-river-tribe.html")
+            images = page.eval_on_selector_all("img", "els => els.map(e => [e.complete, e.naturalWidth])")
+            assert images and all(done and width > 0 for done, width in images)
+            page.goto((site / "countries" / "evergreen.html").as_uri())
+            page.wait_for_load_state("load")
+            images = page.eval_on_selector_all("img", "els => els.map(e => [e.complete, e.naturalWidth])")
+            assert all(done and width > 0 for done, width in images)
+        finally:
+            browser.close()
+    assert errors == []
+    assert requests and all(url.startswith(("file://", "data:")) for url in requests), \
+        [u for u in requests if not u.startswith(("file://", "data:"))]
