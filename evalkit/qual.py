@@ -24,15 +24,23 @@ from __future__ import annotations
 
 import dataclasses
 import html
-import re
-from collections.abc import Mapping
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from evalkit._country import Result, filter_key, has_rows, require_columns, to_number, to_text
-from evalkit.errors import DataError, InputError
+from evalkit._country import Result, has_rows
+from evalkit._qual_data import (  # noqa: F401  (column lists re-exported)
+    EXCERPTS_COLUMNS,
+    LEVELS,
+    SESSIONS_COLUMNS,
+    _check_level,
+    _coded,
+    _excerpts,
+    _joined,
+    _sessions,
+)
+from evalkit._qual_taguette import TAGUETTE_COLUMNS, read_taguette_highlights  # noqa: F401
+from evalkit.errors import InputError
 
 __all__ = [
     "FocusGroupSummary",
@@ -50,80 +58,6 @@ __all__ = [
     "has_focus_groups",
     "LEVELS",
 ]
-
-EXCERPTS_COLUMNS = ("study", "excerpt_id", "session_id", "code_path", "text")
-SESSIONS_COLUMNS = ("study", "session_id", "affinity_group", "region", "participants", "hours")
-#: Levels of a code path ``Theme > Topic > Subtopic``.
-LEVELS = ("theme", "topic", "subtopic")
-TAGUETTE_COLUMNS = ("id", "document", "tag", "content")
-
-
-# ----------------------------------------------------------------- preparation
-def _sessions(sessions: pd.DataFrame, study: str | None) -> pd.DataFrame:
-    require_columns(sessions, SESSIONS_COLUMNS, "sessions")
-    s = filter_key(sessions, "study", study).copy()
-    s["participants"] = to_number(s, "participants", "sessions")
-    s["hours"] = to_number(s, "hours", "sessions")
-    for c in ("study", "session_id", "affinity_group", "region"):
-        s[c] = to_text(s[c])
-    dup = s.duplicated(["study", "session_id"])
-    if dup.any():
-        pos = int(np.flatnonzero(dup.to_numpy())[0])
-        raise DataError(f"sessions row {pos + 2}, column session_id: {s['session_id'].iloc[pos]!r} appears twice "
-                        f"in study {s['study'].iloc[pos]!r}; each session needs one row")
-    return s
-
-
-def _split_path(code_path: pd.Series, separator: str) -> pd.DataFrame:
-    parts = code_path.astype("object").str.split(re.escape(separator), n=2, expand=False, regex=True)
-    parts = parts.map(lambda p: [x.strip() for x in p] if isinstance(p, list) else [])
-    out = pd.DataFrame({lvl: parts.map(lambda p, i=i: p[i] if len(p) > i and p[i] else np.nan)
-                        for i, lvl in enumerate(LEVELS)}, index=code_path.index)
-    return out
-
-
-def _excerpts(excerpts: pd.DataFrame, study: str | None, separator: str) -> pd.DataFrame:
-    require_columns(excerpts, EXCERPTS_COLUMNS, "excerpts")
-    e = filter_key(excerpts, "study", study).copy()
-    for c in EXCERPTS_COLUMNS:
-        e[c] = to_text(e[c])
-    e = e.loc[e["code_path"].notna() & (e["code_path"].astype(str).str.strip() != "")]
-    levels = _split_path(e["code_path"], separator)
-    e = pd.concat([e, levels], axis=1)
-    # code at each level is the path prefix, so topics with the same name under different themes stay apart
-    j = f" {separator} "
-    e["code_theme"] = e["theme"]
-    e["code_topic"] = np.where(e["topic"].notna(), e["theme"] + j + e["topic"].fillna(""), np.nan)
-    e["code_subtopic"] = np.where(e["subtopic"].notna(), e["code_topic"].fillna("") + j + e["subtopic"].fillna(""),
-                                  np.nan)
-    return e
-
-
-def _check_level(level: str) -> str:
-    if level not in LEVELS:
-        raise InputError(f"level={level!r} is not one of {', '.join(LEVELS)}")
-    return level
-
-
-def _joined(excerpts, sessions, study, separator):
-    e = _excerpts(excerpts, study, separator)
-    s = _sessions(sessions, study)
-    j = e.merge(s[["study", "session_id", "affinity_group", "region", "participants", "hours"]],
-                on=["study", "session_id"], how="left", indicator=True)
-    orphan = j["_merge"] == "left_only"
-    if orphan.any():
-        r = j.loc[orphan].iloc[0]
-        raise DataError(f"excerpts: session_id {r['session_id']!r} (study {r['study']!r}, excerpt "
-                        f"{r['excerpt_id']!r}) is not in the sessions table; add the session or fix the id")
-    return j.drop(columns="_merge"), s
-
-
-def _coded(j: pd.DataFrame, level: str) -> pd.DataFrame:
-    """One row per study × code (at ``level``) × excerpt."""
-    col = f"code_{level}"
-    out = j.loc[j[col].notna()].copy()
-    out["code"] = out[col]
-    return out.drop_duplicates(["study", "code", "excerpt_id"])
 
 
 # -------------------------------------------------------------------- summary
@@ -598,95 +532,6 @@ def quotes_html(quotes: Quotes | pd.DataFrame, *, max_quotes: int | None = None)
         out.append(f'<blockquote class="evalkit-quote"><p>{text}</p>{footer}</blockquote>')
     return "\n".join(out)
 
-
-# --------------------------------------------------------------------- Taguette
-def _slug(name: str) -> str:
-    stem = re.sub(r"\.[A-Za-z0-9]{1,5}$", "", name.strip())
-    slug = re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-")
-    return slug or "document"
-
-
-def read_taguette_highlights(
-    path: str | Path,
-    *,
-    study: str,
-    tag_separator: str | None = None,
-    documents: Mapping[str, str] | None = None,
-    keep_untagged: bool = False,
-    encoding: str = "utf-8-sig",
-) -> pd.DataFrame:
-    """Read Taguette's highlights CSV export as an ``excerpts`` table.
-
-    Parameters
-    ----------
-    path : str or Path
-        The CSV from Taguette's "Export all highlights" (columns ``id,
-        document, tag, content``; one row per highlight × tag). Extra columns
-        written by some versions (e.g. tag_parent, tag_description) are ignored.
-    study : str
-        Study id to put in every row.
-    tag_separator : str, optional
-        If the project encodes hierarchy in tag names (e.g. ``"Pay.Wages"`` with
-        ``"."``), split on it and join levels with " > ". ``None`` keeps tags as
-        they are (a tag already written ``Theme > Topic`` works unchanged).
-    documents : mapping, optional
-        Document name → session_id. Without it, the session id is the document
-        name as a slug without its file extension ("Group 3.docx" → "group-3").
-    keep_untagged : bool, default False
-        Keep highlights with no tag (code_path blank).
-    encoding : str, default "utf-8-sig"
-
-    Returns
-    -------
-    DataFrame
-        ``study, excerpt_id, session_id, code_path, text`` (excerpt_id is
-        Taguette's highlight id, so a highlight with two tags gives two rows
-        with the same excerpt_id). Text is not escaped.
-
-    Raises
-    ------
-    DataError
-        File missing or unreadable, or columns missing; a document absent from
-        ``documents``.
-
-    Notes
-    -----
-    Column names from Taguette's ``taguette/export.py`` (``highlights_csv``:
-    header ``id, document, tag, content``; content converted from HTML to
-    plain text).
-    """
-    p = Path(path)
-    try:
-        raw = pd.read_csv(p, dtype=str, keep_default_na=False, encoding=encoding)
-    except FileNotFoundError:
-        raise DataError(f"{p}: file not found; export highlights from Taguette as CSV") from None
-    except (UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise DataError(f"{p}: not a readable CSV file ({exc.__class__.__name__}); export it again as CSV") from None
-    missing = [c for c in TAGUETTE_COLUMNS if c not in raw.columns]
-    if missing:
-        raise DataError(f"{p}: missing column(s) {', '.join(missing)}; expected Taguette's highlights export "
-                        f"with columns id, document, tag, content")
-    df = raw[list(TAGUETTE_COLUMNS)].copy()
-    df["tag"] = df["tag"].str.strip()
-    if not keep_untagged:
-        df = df.loc[df["tag"] != ""]
-    if tag_separator:
-        df["tag"] = df["tag"].map(lambda t: " > ".join(x.strip() for x in t.split(tag_separator)) if t else t)
-    if documents is not None:
-        unknown = sorted(set(df["document"]) - set(documents))
-        if unknown:
-            raise DataError(f"{p}: document {unknown[0]!r} is not in the documents mapping; add it")
-        session = df["document"].map(documents)
-    else:
-        session = df["document"].map(_slug)
-    out = pd.DataFrame({
-        "study": study,
-        "excerpt_id": df["id"].str.strip(),
-        "session_id": session,
-        "code_path": df["tag"].where(df["tag"] != "", np.nan),
-        "text": df["content"],
-    }).reset_index(drop=True)
-    return out.astype({"study": "object", "excerpt_id": "object", "session_id": "object", "text": "object"})
 
 
 # -------------------------------------------------------------------- has_data
