@@ -18,18 +18,6 @@ import pandas as pd
 from evalkit.errors import DataError, InputError
 from evalkit.privacy import DEFAULT_MIN_COUNT, drop_person_identifiers, suppress_counts
 
-#: Okabe & Ito (2008) colour-blind-safe palette, in their order.
-OKABE_ITO = (
-    "#E69F00",  # orange
-    "#56B4E9",  # sky blue
-    "#009E73",  # bluish green
-    "#F0E442",  # yellow
-    "#0072B2",  # blue
-    "#D55E00",  # vermillion
-    "#CC79A7",  # reddish purple
-    "#000000",  # black
-)
-
 #: Columns that identify a person; never rendered by ``_repr_html_``.
 PERSON_COLUMNS = frozenset({"staff_key", "response_id"})
 

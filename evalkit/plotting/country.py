@@ -14,8 +14,8 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.patches import Patch
 
-from evalkit._country import OKABE_ITO
 from evalkit.errors import InputError
+from evalkit.plotting._palette import okabe_ito
 
 __all__ = [
     "plot_goal_progress",
@@ -25,6 +25,9 @@ __all__ = [
     "plot_cooccurrence",
     "plot_training_coverage",
 ]
+
+#: Okabe & Ito (2008) colour-blind-safe palette, in their order.
+OKABE_ITO = okabe_ito("orange", "sky_blue", "green", "yellow", "blue", "vermillion", "purple", "black")
 
 _GOAL_COLOURS = {
     "achieved": OKABE_ITO[2], "on track": OKABE_ITO[4], "in progress": OKABE_ITO[1], "behind": OKABE_ITO[0],

@@ -15,15 +15,13 @@ import numpy as np
 import pandas as pd
 
 from evalkit.errors import InputError
+from evalkit.plotting._palette import OKABE_ITO_NAMED
 from evalkit.spc import QicResult, verdicts
 
 __all__ = ["plot_qic", "plot_qic_facets", "OKABE_ITO"]
 
-# Okabe & Ito (2008) colour-universal-design palette
-OKABE_ITO = {
-    "black": "#000000", "orange": "#E69F00", "sky_blue": "#56B4E9", "green": "#009E73",
-    "yellow": "#F0E442", "blue": "#0072B2", "vermillion": "#D55E00", "purple": "#CC79A7",
-}
+# Okabe & Ito (2008) colour-universal-design palette, by colour name
+OKABE_ITO = OKABE_ITO_NAMED
 _GREY = "#B0B0B0"
 _LIMIT = "#6E6E6E"
 _MDC_COLOURS = {

@@ -13,6 +13,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from evalkit.plotting._palette import okabe_ito
 from evalkit.privacy import DEFAULT_MIN_COUNT, DEFAULT_MIN_RESPONDENTS
 
 __all__ = [
@@ -27,7 +28,7 @@ __all__ = [
 ]
 
 #: Okabe & Ito (2008) colour-blind-safe palette.
-OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
+OKABE_ITO = list(okabe_ito("blue", "orange", "green", "vermillion", "purple", "sky_blue", "yellow", "black"))
 
 
 def _axes(ax):
