@@ -95,11 +95,16 @@ class MetricTable:
     settings: dict[str, Any] = field(default_factory=dict)
 
     def _repr_html_(self) -> str:
-        return (
-            f"<div><strong>{html.escape(self.name)}</strong>"
-            f"<p style='max-width:60em'>{html.escape(self.definition)}</p>"
-            f"{self.table.to_html(max_rows=20, index=False)}</div>"
-        )
+        return _result_html(self.name, self.definition, self.table)
+
+
+def _result_html(title: str, definition: str, table: pd.DataFrame) -> str:
+    """Jupyter HTML of a workforce/survey result: title, definition, first 20 rows (all escaped)."""
+    return (
+        f"<div><strong>{html.escape(title)}</strong>"
+        f"<p style='max-width:60em'>{html.escape(definition)}</p>"
+        f"{table.to_html(max_rows=20, index=False)}</div>"
+    )
 
 
 # --------------------------------------------------------------------------- helpers

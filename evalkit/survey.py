@@ -10,7 +10,6 @@ Survey table columns: team_id, wave, fielded, response_id, then the item columns
 """
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ import pandas as pd
 from scipy.stats import norm
 from scipy.stats import t as student_t
 
+from evalkit._workforce_common import _result_html
 from evalkit.errors import DataError, ParamsError
 
 __all__ = [
@@ -295,8 +295,7 @@ class SurveySummary:
     settings: dict[str, Any] = field(default_factory=dict)
 
     def _repr_html_(self) -> str:
-        return (f"<div><strong>survey summary</strong><p style='max-width:60em'>{html.escape(self.definition)}</p>"
-                f"{self.table.to_html(max_rows=20, index=False)}</div>")
+        return _result_html("survey summary", self.definition, self.table)
 
 
 def _staff_on(roster: pd.DataFrame, keys: pd.DataFrame) -> np.ndarray:

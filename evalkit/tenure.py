@@ -6,7 +6,6 @@ People still employed (and requisitions still open) at the as-of date are
 """
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,7 +13,15 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from evalkit._workforce_common import DEFINITIONS, MetricTable, _days, _groups, _require, _roster_arrays
+from evalkit._workforce_common import (
+    DEFINITIONS,
+    MetricTable,
+    _days,
+    _groups,
+    _require,
+    _result_html,
+    _roster_arrays,
+)
 from evalkit.errors import InputError
 
 __all__ = [
@@ -174,8 +181,7 @@ class TenureSurvival:
     settings: dict[str, Any] = field(default_factory=dict)
 
     def _repr_html_(self) -> str:
-        return (f"<div><strong>tenure_survival</strong><p style='max-width:60em'>{html.escape(self.definition)}</p>"
-                f"{self.medians.to_html(max_rows=20, index=False)}</div>")
+        return _result_html("tenure_survival", self.definition, self.medians)
 
 
 def _durations(hire: np.ndarray, sep: np.ndarray, as_of: np.datetime64):
