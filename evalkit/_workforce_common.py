@@ -95,7 +95,12 @@ class MetricTable:
     settings: dict[str, Any] = field(default_factory=dict)
 
     def _repr_html_(self) -> str:
-        return _result_html(self.name, self.definition, self.table)
+        # What a notebook displays can end up in a shared report: show the suppressed
+        # table (counts of people under 10 as "<10"); ``.table`` keeps the exact numbers.
+        from evalkit.workforce import _REPORT_RULES, suppressed_table
+
+        shown = suppressed_table(self) if self.name in _REPORT_RULES else self.table
+        return _result_html(self.name, self.definition, shown)
 
 
 def _result_html(title: str, definition: str, table: pd.DataFrame) -> str:

@@ -295,7 +295,8 @@ class SurveySummary:
     settings: dict[str, Any] = field(default_factory=dict)
 
     def _repr_html_(self) -> str:
-        return _result_html("survey summary", self.definition, self.table)
+        # groups under 5 respondents hidden, as in reports; ``.table`` keeps the exact numbers
+        return _result_html("survey summary", self.definition, suppressed_summary(self))
 
 
 def _staff_on(roster: pd.DataFrame, keys: pd.DataFrame) -> np.ndarray:
@@ -417,7 +418,7 @@ def _alpha_by_group(survey, spec, by, out, name) -> np.ndarray:
     return res.to_numpy(dtype=float)
 
 
-def suppressed_summary(summary: SurveySummary, *, threshold: int = 5) -> pd.DataFrame:
+def suppressed_summary(summary: SurveySummary, *, threshold: int = 5, staff_threshold: int = 10) -> pd.DataFrame:
     """The survey summary ready for a report: groups under ``threshold`` respondents hidden.
 
     Parameters
@@ -425,6 +426,9 @@ def suppressed_summary(summary: SurveySummary, *, threshold: int = 5) -> pd.Data
     summary : SurveySummary
     threshold : int, default 5
         Smallest number of respondents shown (params ``suppression.min_respondents``).
+    staff_threshold : int, default 10
+        Smallest number of staff shown (params ``suppression.min_count``): the staff
+        employed on the fielding date is a count of people like any other.
 
     Returns
     -------
@@ -433,10 +437,19 @@ def suppressed_summary(summary: SurveySummary, *, threshold: int = 5) -> pd.Data
         ``n_scored`` below the threshold read "<5" and every figure computed from the
         group (response rate, mean, CI, alpha, % at/above the cut-off) reads "suppressed";
         the count at or above the cut-off is hidden when 1..threshold−1, with its percentage.
+        ``staff_employed`` under ``staff_threshold`` reads "<10", and the response rate
+        with it (respondents ÷ rate would reveal the staff count).
     """
     from evalkit.privacy import suppress_counts
 
     group = ["n_respondents", "n_scored"]
     rates = {c: group for c in ("response_rate", "mean", "sd", "ci_lower", "ci_upper", "cronbach_alpha")}
     rates.update({c: group + ["n_at_or_above_cutoff"] for c in ("pct_at_or_above_cutoff", "pct_ci_lower", "pct_ci_upper")})
-    return suppress_counts(summary.table, group + ["n_at_or_above_cutoff"], threshold=threshold, rate_cols=rates)
+    shown = suppress_counts(summary.table, group + ["n_at_or_above_cutoff"], threshold=threshold, rate_cols=rates)
+    if "staff_employed" in shown:
+        staff = pd.to_numeric(summary.table["staff_employed"], errors="coerce").to_numpy()
+        small = (staff > 0) & (staff < staff_threshold)
+        for col, text in (("staff_employed", f"<{staff_threshold}"), ("response_rate", "suppressed")):
+            if col in shown:
+                shown[col] = shown[col].astype(object).where(~small, text)
+    return shown

@@ -181,7 +181,9 @@ class TenureSurvival:
     settings: dict[str, Any] = field(default_factory=dict)
 
     def _repr_html_(self) -> str:
-        return _result_html("tenure_survival", self.definition, self.medians)
+        from evalkit.workforce import suppressed_table  # small groups hidden, as in reports
+
+        return _result_html("tenure_survival", self.definition, suppressed_table(self))
 
 
 def _durations(hire: np.ndarray, sep: np.ndarray, as_of: np.datetime64):

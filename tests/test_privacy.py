@@ -113,3 +113,25 @@ def test_no_row_leaves_a_single_hidden_cell_recoverable_from_its_total(rows):
     for i in range(len(t)):
         if not m["total"].iloc[i] and hidden[i].sum() == 1:
             assert (counts[i][~hidden[i]] == 0).all()
+
+
+def test_workforce_results_display_suppressed_tables_in_notebooks():
+    """What a notebook displays can reach a shared report, so the Jupyter view of a
+    workforce result hides counts of people under the threshold while ``.table`` keeps
+    the exact numbers. Hand-made roster: 3 people, so every headcount is under 10."""
+    import pandas as pd
+
+    from evalkit.workforce import monthly_workforce
+
+    roster = pd.DataFrame({
+        "team_id": ["t"] * 3,
+        "staff_key": ["a", "b", "c"],
+        "hire_date": pd.to_datetime(["2020-01-01", "2020-01-01", "2020-01-01"]),
+        "separation_date": pd.to_datetime([None, None, "2020-03-15"]),
+        "separation_type": [None, None, "voluntary"],
+    })
+    result = monthly_workforce(roster, start="2020-02", end="2020-03")
+    assert result.table["headcount_start"].tolist() == [3, 3]  # exact numbers kept
+    shown = result._repr_html_()
+    assert "&lt;10" in shown
+    assert ">3<" not in shown  # the raw headcount of 3 is never displayed

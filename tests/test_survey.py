@@ -142,3 +142,23 @@ def test_suppressed_summary_hides_groups_under_five():
     assert out["n_respondents"].tolist() == ["<5", 6]
     assert out["mean"].iloc[0] == "suppressed" and out["mean"].iloc[1] == pytest.approx(50.0)
     assert "response_id" not in out.columns
+
+
+def test_staff_count_under_ten_is_hidden_with_the_response_rate():
+    """7 staff employed, 6 respondents: 6 ≥ 5 respondents may be shown, but 7 staff is a
+    count of people under 10, and 6/7 = 85.7% would reveal it, so both are hidden."""
+    import pandas as pd
+
+    from evalkit.survey import SurveySummary, suppressed_summary
+
+    table = pd.DataFrame({"team_id": ["t", "u"], "n_respondents": [6, 12], "n_scored": [6, 12],
+                          "staff_employed": [7.0, 20.0], "response_rate": [600 / 7, 60.0],
+                          "mean": [40.0, 45.0], "n_at_or_above_cutoff": [0, 6],
+                          "pct_at_or_above_cutoff": [0.0, 50.0], "sd": [5.0, 5.0],
+                          "ci_lower": [35.0, 42.0], "ci_upper": [45.0, 48.0], "cronbach_alpha": [0.8, 0.8],
+                          "pct_ci_lower": [0.0, 25.0], "pct_ci_upper": [39.0, 75.0]})
+    shown = suppressed_summary(SurveySummary(table=table, definition=""))
+    assert shown.loc[0, "staff_employed"] == "<10"
+    assert shown.loc[0, "response_rate"] == "suppressed"
+    assert shown.loc[0, "n_respondents"] == 6 and shown.loc[0, "mean"] == 40.0
+    assert shown.loc[1, "staff_employed"] == 20.0 and shown.loc[1, "response_rate"] == 60.0
