@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from evalkit.errors import InputError
-from evalkit.spc_charts import CHARTS, _gmean
+from evalkit.spc_charts import CHARTS, _gmean, _gmedian, _gsd, _gsum
 from evalkit.spc_rules import RULES, useful_runs
 
 __all__ = ["qic", "verdicts", "QicResult", "CHARTS", "VERDICT_SENTENCES"]
@@ -280,6 +280,19 @@ def qic(y, n=None, x=None, *, chart="run", freeze=None, part=None, exclude=None,
     its limits use the mean (0.693·cl when cl is given); a T chart with a user
     cl uses it untransformed on the y^(1/3.6) scale.
 
+    Points exactly on the centre line (not useful for the runs analysis) and
+    points exactly on a limit (no sigma signal) are decided by exact
+    comparisons, as in qicharts2, so the last bit of every sum and mean
+    matters. evalkit computes them as R does on x86-64: ``sum()`` accumulates
+    in 80-bit long double row by row; ``mean()`` divides that sum, adds the
+    correction Σ(x − mean)/n, then rounds to double; ``sd()`` is R's two-pass
+    ``var()``; ``median()`` of an even count is that ``mean()`` of the two
+    middle values (subgroup aggregation, centre lines, Σy/Σn, moving-range
+    means, pooled SDs). Bit-exact agreement on such ties therefore relies on
+    ``np.longdouble`` being the x86-64 80-bit type; on platforms where long
+    double is plain double (e.g. Windows, ARM macOS) R itself computes in
+    double and ties can fall differently from R on x86-64.
+
     Example
     -------
     >>> r = qic([3, 5, 4, 6, 5, 7, 6, 8, 7, 9, 8, 10], chart="i")
@@ -358,16 +371,15 @@ def qic(y, n=None, x=None, *, chart="run", freeze=None, part=None, exclude=None,
     rows = np.bincount(gid, minlength=ng)
     valid = ~np.isnan(yk)
     y_len = np.bincount(gid[valid], minlength=ng)
-    ysum_skip = np.bincount(gid[valid], weights=yk[valid], minlength=ng)
+    # sums and means as R computes them (long double, rows in input order): the
+    # last bit decides whether a point sits exactly on the centre line
+    everything = np.ones(len(yk), dtype=bool)
+    ysum_skip = _gsum(gid, yk, everything, ng)
     y_sum = np.where((rows > 1) | (y_len > 0), ysum_skip, np.nan)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        y_mean = ysum_skip / y_len
-        corr = np.bincount(gid[valid], weights=yk[valid] - y_mean[gid[valid]], minlength=ng) / y_len
-        y_mean = y_mean + np.where(y_len > 0, corr, 0)
-        dev2 = np.bincount(gid[valid], weights=(yk[valid] - y_mean[gid[valid]]) ** 2, minlength=ng)
-        y_sd = np.where(y_len >= 2, np.sqrt(dev2 / (y_len - 1)), np.nan)
+    y_mean = _gmean(gid, yk, everything, ng)
+    y_sd = _gsd(gid, yk, everything, ng)
     if nk is not None:
-        n_sum = np.bincount(gid[~np.isnan(nk)], weights=nk[~np.isnan(nk)], minlength=ng)
+        n_sum = _gsum(gid, nk, everything, ng)
         with np.errstate(invalid="ignore", divide="ignore"):
             y_plot = ysum_skip / n_sum
     else:
@@ -381,9 +393,7 @@ def qic(y, n=None, x=None, *, chart="run", freeze=None, part=None, exclude=None,
         elif rows.max() == 1:
             y_plot = yk[first_row]
         else:
-            y_plot = np.full(ng, np.nan)
-            med = pd.Series(yk[valid]).groupby(gid[valid]).median()
-            y_plot[med.index.to_numpy()] = med.to_numpy()
+            y_plot = _gmedian(gid, yk, everything, ng)
     messages = []
     if nk is None and chart in ("run", "i") and (y_len > 1).any():
         messages.append(f"Subgroup size > 1. Data have been aggregated using {agg}().")

@@ -7,46 +7,109 @@ centre line and the 3- and 2-sigma limits exactly as qicharts2 0.8.1's
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
 __all__ = ["CHARTS"]
 
 
 # ---------------------------------------------------------------------------
 # grouped arithmetic over contiguous segments 0..nseg-1 (no Python loops)
+#
+# R on x86-64 accumulates sum() and mean() in 80-bit long double and rounds to
+# double once at the end; mean() adds a correction pass, var()/sd() do their
+# own two passes. qicharts2 decides "on the centre line" and "outside the
+# limits" with exact comparisons, so the last bit matters: every sum and mean
+# below is computed the way R computes it, in np.longdouble, adding rows in
+# their original order (np.add.at is sequential per index; np.add.reduceat and
+# np.sum would sum pairwise, which is not R's order).
 # ---------------------------------------------------------------------------
+
+_LD = np.longdouble
+
+
+def _ldsum(seg, v, nseg):
+    """Long-double sum of v per segment, rows added in order (R's rsum before rounding)."""
+    acc = np.zeros(nseg, dtype=_LD)
+    np.add.at(acc, seg, np.asarray(v, dtype=_LD))
+    return acc
+
+
+def _to_double(v):
+    """Round long double to float64 as R's (double) cast does (overflow gives ±Inf)."""
+    with np.errstate(over="ignore"):
+        return np.asarray(v, dtype=_LD).astype(np.float64)
+
+
+def _rmean_ld(seg, v, nseg):
+    """R's mean() per segment (v without missing values), rounded to double.
+
+    s = Σx/n in long double; if finite, s += Σ(x − s)/n (long double); then
+    rounded to double (R summary.c). NaN for an empty segment.
+    """
+    cnt = np.bincount(seg, minlength=nseg)
+    x = np.asarray(v, dtype=_LD)
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        mean = _ldsum(seg, x, nseg) / cnt
+        fin = np.isfinite(_to_double(mean))
+        rows = fin[seg]
+        corr = _ldsum(seg[rows], x[rows] - mean[seg[rows]], nseg) / cnt
+        mean = np.where(fin, mean + corr, mean)
+    return np.where(cnt > 0, _to_double(mean), np.nan)
+
 
 def _gsum(seg, v, mask, nseg):
     """Sum of v over masked rows per segment, missing values skipped (R sum(na.rm=TRUE))."""
     m = mask & ~np.isnan(v)
-    return np.bincount(seg[m], weights=v[m], minlength=nseg)
+    return _to_double(_ldsum(seg[m], v[m], nseg))
 
 
 def _gmean(seg, v, mask, nseg):
-    """Mean of v over masked rows per segment, missing skipped; NaN when none.
+    """Mean of v over masked rows per segment, missing skipped; NaN when none (R mean(na.rm=TRUE))."""
+    m = mask & ~np.isnan(v)
+    return _rmean_ld(seg[m], v[m], nseg)
 
-    Uses R's two-pass correction (mean += mean(x − mean)) so that, as in R, the
-    mean of identical values is exactly that value.
+
+def _gsd(seg, v, mask, nseg):
+    """Sample SD (k − 1) of v over masked rows per segment, missing skipped; NaN when < 2 values.
+
+    As R's var() (cov.c): the two-pass long-double mean rounded to double, then
+    Σ(x − mean)² / (k − 1) in long double, rounded to double; sd = √ in double.
     """
     m = mask & ~np.isnan(v)
-    s, vv = seg[m], v[m]
+    s, x = seg[m], v[m]
     cnt = np.bincount(s, minlength=nseg)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.bincount(s, weights=vv, minlength=nseg) / cnt
-        if np.isfinite(mean).any():
-            fin = np.isfinite(mean[s])
-            corr = np.bincount(s[fin], weights=vv[fin] - mean[s][fin], minlength=nseg) / cnt
-            mean = np.where(np.isfinite(mean), mean + np.nan_to_num(corr), mean)
-    return np.where(cnt > 0, mean, np.nan)
+    mean = _rmean_ld(s, x, nseg)
+    dev = np.asarray(x, dtype=_LD) - np.asarray(mean[s], dtype=_LD)
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        var = _to_double(_ldsum(s, dev * dev, nseg) / (cnt - 1))
+        return np.where(cnt >= 2, np.sqrt(var), np.nan)
 
 
 def _gmedian(seg, v, mask, nseg):
-    """Median of v over masked rows per segment, missing skipped; NaN when none."""
+    """Median of v over masked rows per segment, missing skipped; NaN when none.
+
+    As R's median(): the middle value, or R's mean() (long double, two-pass) of
+    the two middle values.
+    """
     m = mask & ~np.isnan(v)
+    s, x = seg[m], v[m]
     out = np.full(nseg, np.nan)
-    if m.any():
-        med = pd.Series(v[m]).groupby(seg[m], sort=True).median()
-        out[med.index.to_numpy()] = med.to_numpy()
+    if len(x) == 0:
+        return out
+    order = np.lexsort((x, s))
+    s, x = s[order], x[order]
+    cnt = np.bincount(s, minlength=nseg)
+    start = np.r_[0, np.cumsum(cnt)[:-1]]
+    has = np.flatnonzero(cnt > 0)
+    c = cnt[has]
+    lo = start[has] + (c - 1) // 2
+    hi = start[has] + c // 2
+    a = x[lo].astype(_LD)
+    b = x[hi].astype(_LD)
+    with np.errstate(invalid="ignore", over="ignore"):
+        mid = (a + b) / 2
+        fin = np.isfinite(_to_double(mid))
+        mid = np.where(fin, mid + ((a - mid) + (b - mid)) / 2, mid)
+    out[has] = np.where(lo == hi, x[lo], _to_double(mid))
     return out
 
 
@@ -206,15 +269,9 @@ def _laney_sigma_z(d, cl, sd):
     with np.errstate(invalid="ignore", divide="ignore"):
         z = (d["y"] - cl) / sd
     if d["dots_only"]:
-        # R sd(): any missing z makes the SD (and every limit) missing
-        zb = np.where(base, z, 0.0)
-        cnt = np.bincount(seg[base], minlength=nseg)
+        # R sd() without na.rm: any missing z makes the SD (and every limit) missing
         bad = np.bincount(seg[base], weights=np.isnan(z[base]).astype(float), minlength=nseg) > 0
-        mean = np.bincount(seg[base], weights=np.nan_to_num(zb[base]), minlength=nseg) / np.maximum(cnt, 1)
-        ss = np.bincount(seg[base], weights=np.nan_to_num((zb - mean[seg]) ** 2)[base], minlength=nseg)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            sz = np.sqrt(ss / (cnt - 1))
-        return np.where(bad | (cnt < 2), np.nan, sz)[seg]
+        return np.where(bad, np.nan, _gsd(seg, z, base, nseg))[seg]
     mr, mr_seg = _moving_ranges(seg, z, base)
     return (_amr(mr, mr_seg, nseg, d["screened"]) / 1.128)[seg]
 

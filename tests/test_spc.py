@@ -89,6 +89,25 @@ def test_u_chart_hand_calculation():
     assert p["ucl"].iloc[2] == pytest.approx(0.02 + 3 * math.sqrt(0.02 / 300))
 
 
+def test_sums_and_means_follow_r_long_double_arithmetic():
+    # R on x86-64 sums in 80-bit long double, row by row, and rounds to double once
+    # (R summary.c rsum). Hand arithmetic: 2^53 + 1 + 1 = 2^53 + 2 exactly in a 64-bit
+    # mantissa, so R's sum(c(2^53, 1, 1)) is 9007199254740994; double arithmetic
+    # (2^53 + 1 rounds back to 2^53, twice) would give 2^53.
+    ld64 = np.finfo(np.longdouble).nmant >= 63
+    r = qic([2.0 ** 53, 1, 1], x=[1, 1, 1], chart="run", agg="sum")
+    assert r.points["y"].iloc[0] == (2.0 ** 53 + 2 if ld64 else 2.0 ** 53)
+    # Order matters too: adding 1 to 2^64 sixteen times, one at a time, rounds back to
+    # 2^64 each time (2^64 + 1 is a tie, to even); a pairwise sum would give 2^64 + 16.
+    r = qic([2.0 ** 64] + [1.0] * 16, x=[1] * 17, chart="run", agg="sum")
+    assert r.points["y"].iloc[0] == 2.0 ** 64
+    # R's mean() adds a correction pass, so the mean of ten 0.1 is exactly 0.1 and every
+    # point of this I chart sits on the centre line (no useful observations).
+    r = qic([0.1] * 10, chart="i")
+    assert r.points["cl"].iloc[0] == 0.1
+    assert int(r.summary["n_useful"].iloc[0]) == 0
+
+
 def test_anhoej_critical_values_published_table():
     # Anhøj & Olesen 2014, Table 1 (also SPEC §2): n useful -> (longest run max, crossings min)
     table = {10: (6, 2), 11: (6, 2), 12: (7, 3), 16: (7, 4), 20: (7, 6), 24: (8, 8), 30: (8, 10),
