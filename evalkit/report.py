@@ -26,6 +26,7 @@ _GENERATED_CLASS = "ek-generated"
 #: Verdict words mapped to a badge tone (first match wins). Verdict texts come from
 #: evalkit.spc (and the notebooks); anything unmatched is shown as neutral.
 _TONES = (
+    ("teams improved", "neutral"),   # a count across teams ("5 of 12 teams improved, 6 deteriorated")
     ("suppress", "muted"),
     ("insufficient", "muted"),
     ("too few", "muted"),
@@ -46,7 +47,7 @@ _TONES = (
 # --------------------------------------------------------------------------- summary record
 
 def record_verdicts(verdicts=None, *, title: str | None = None, period: str | None = None,
-                    data_as_of: str | None = None) -> dict:
+                    data_as_of: str | None = None) -> None:
     """Record what this report found, for the batch runner's index page.
 
     Call it once in a report notebook (a later call replaces an earlier one). It shows
@@ -68,9 +69,10 @@ def record_verdicts(verdicts=None, *, title: str | None = None, period: str | No
 
     Returns
     -------
-    dict
-        The record: ``{"title", "period", "data_as_of", "verdicts": [{"measure_id",
-        "label", "verdict", "detail"}, ...]}``.
+    None
+        (Nothing is shown as a cell result.) The record, read back by
+        :func:`read_summary`, is ``{"title", "period", "data_as_of", "verdicts":
+        [{"measure_id", "label", "verdict", "detail"}, ...]}``.
 
     Example
     -------
@@ -87,7 +89,6 @@ def record_verdicts(verdicts=None, *, title: str | None = None, period: str | No
     n = len(record["verdicts"])
     text = f"Recorded {n} verdict{'s' if n != 1 else ''} for the batch index page."
     display({SUMMARY_MIME: record, "text/plain": text}, raw=True)
-    return record
 
 
 def _verdict_rows(verdicts) -> list[dict]:

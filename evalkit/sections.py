@@ -274,8 +274,8 @@ def summary_box(*, evaluated: str, period: str, data_as_of, verdicts: pd.DataFra
     if verdicts is not None and len(verdicts):
         for _, row in verdicts.iterrows():
             sentence = row.get("sentence")
-            extra = f" — {esc(str(sentence))}" if isinstance(sentence, str) and sentence else ""
-            items.append(f"<li><strong>{esc(str(row['label']))}</strong>: {esc(str(row['verdict']))}{extra}</li>")
+            said = sentence if isinstance(sentence, str) and sentence else row["verdict"]
+            items.append(f"<li><strong>{esc(str(row['label']))}</strong>: {esc(str(said))}</li>")
     verdict_html = f"<ul>{''.join(items)}</ul>" if items else "<p>No measures to judge.</p>"
     notes = list(caveats)
     if synthetic:
@@ -400,6 +400,40 @@ def methods_notes(params, charts: MeasureCharts | None = None) -> Summary:
     return Summary(f"<ul>{''.join(items)}</ul>")
 
 
+def has_rows(tables, table: str, column: str | None = None, value=None) -> bool:
+    """True when ``table`` was loaded and has rows (optionally rows with ``column == value``)."""
+    if table not in tables or tables[table] is None or len(tables[table]) == 0:
+        return False
+    if column is None:
+        return True
+    frame = tables[table]
+    return column in frame and bool((frame[column] == value).fillna(False).any())
+
+
+def note(text: str) -> Summary:
+    """A short escaped note, e.g. why a section is empty."""
+    return Summary(f'<p class="ek-note"><em>{html.escape(str(text))}</em></p>')
+
+
+def sentences(items) -> Summary:
+    """Plain-language sentences (e.g. from evalkit.narrative) as an escaped bullet list."""
+    items = [str(x) for x in items if isinstance(x, str) and x]
+    if not items:
+        return note("Nothing to report.")
+    return Summary("<ul>" + "".join(f"<li>{html.escape(x)}</li>" for x in items) + "</ul>")
+
+
+def board_from_rollup(verdicts: pd.DataFrame, measures) -> pd.DataFrame:
+    """Participating teams' verdicts from :func:`evalkit.rollup.team_verdicts` in reviewer words.
+
+    Returns columns team_id, team_name, measure_id, label, verdict (see ``VERDICT_TEXT``).
+    """
+    v = verdicts.loc[(verdicts["role"] == "participant").fillna(False).to_numpy(dtype=bool)].copy()
+    v["label"] = v["measure_id"].map({k: m.label for k, m in measures.items()}).fillna(v["measure_id"])
+    v["verdict"] = v["verdict"].map(lambda x: VERDICT_TEXT.get(x, x))
+    return v[["team_id", "team_name", "measure_id", "label", "verdict"]].reset_index(drop=True)
+
+
 # --------------------------------------------------------------------------- country reports
 
 #: Country-report sections and the table (and id column) each needs.
@@ -451,6 +485,16 @@ def country_period(tables) -> str:
         return "no dated records"
     allx = pd.concat(dates)
     return f"{allx.min():%Y-%m} to {allx.max():%Y-%m}"
+
+
+def country_caveats(params, found: dict) -> list[str]:
+    """Plain-language limits of a jurisdiction report."""
+    out = [f"Counts of fewer than {params.suppression.min_count} people are not shown."]
+    missing = [label for key, _, _, label in COUNTRY_SECTIONS if not found.get(key)]
+    if missing:
+        out.append("No data for: " + ", ".join(missing).lower() + ".")
+    out.append("Goals, deliverables and counts describe activity; they do not show its effect on the workforce.")
+    return out
 
 
 def country_methods(params) -> Summary:
@@ -532,6 +576,7 @@ __all__ = [
     "measure_charts", "chart_annotations", "Summary", "summary_box", "definitions_table", "rules_text",
     "VERDICT_TEXT", "RULE_TEXT", "Table", "as_table",
     "title_block", "team_description", "team_caveats", "methods_notes", "COUNTRY_SECTIONS", "country_sections",
-    "describe_sections", "section_table", "country_period", "country_methods", "participating_teams",
-    "verdict_board", "board_counts", "board_table", "collaborative_caveats",
+    "describe_sections", "section_table", "country_period", "country_methods", "country_caveats", "participating_teams",
+    "verdict_board", "board_counts", "board_table", "collaborative_caveats", "has_rows", "note", "sentences",
+    "board_from_rollup",
 ]

@@ -100,7 +100,7 @@ def test_read_summary_finds_the_last_record():
 
 
 @pytest.mark.parametrize("verdict, tone", [
-    ("improvement", "good"), ("3 of 12 teams improved", "good"), ("deterioration", "bad"),
+    ("improvement", "good"), ("3 of 12 teams improved, 2 deteriorated", "neutral"), ("deterioration", "bad"),
     ("no signal", "neutral"), ("signal, no direction", "neutral"), ("too few points", "muted"),
     ("no data", "muted"), (None, "muted"), ("something else", "neutral"),
 ])
