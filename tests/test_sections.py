@@ -1,0 +1,102 @@
+"""evalkit.sections: the notebook building blocks (expected values by hand, from the
+demo data's documented design in BRIEF.md and the team params files)."""
+from __future__ import annotations
+
+import shutil
+
+import pandas as pd
+import pytest
+
+from _demo_batch import DATA, PARAMS
+from evalkit import sections
+from evalkit.io import DataValidationFailed
+from evalkit.params import load_team
+
+
+def _break_first_row(data, team_id):
+    path = data / "measures.csv"
+    lines = path.read_text().splitlines()
+    col = lines[0].split(",").index("numerator")
+    i = next(k for k, line in enumerate(lines) if line.startswith(team_id + ","))
+    cells = lines[i].split(",")
+    cells[col] = "twelve"
+    lines[i] = ",".join(cells)
+    path.write_text("\n".join(lines) + "\n")
+
+
+def test_other_units_bad_rows_do_not_stop_a_report(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    _break_first_row(data, "red-willow-nation")
+    tables = sections.load_report_tables(data, "cedar-river-tribe", kind="team")
+    assert set(tables["measures"]["team_id"]) == {"cedar-river-tribe"}
+    with pytest.raises(DataValidationFailed, match="numerator"):
+        sections.load_report_tables(data, "red-willow-nation", kind="team")
+    with pytest.raises(DataValidationFailed):
+        sections.load_report_tables(data, kind="collaborative")
+    summary = sections.load_report_tables(data, kind="collaborative", exclude_units=["red-willow-nation"])
+    assert "red-willow-nation" not in set(summary["measures"]["team_id"])
+    assert "red-willow-nation" not in set(summary["teams"]["team_id"])
+
+
+def test_measure_charts_freeze_the_months_before_the_intervention_start():
+    tables = sections.load_report_tables(DATA, "cedar-river-tribe")
+    params = load_team(PARAMS, "cedar-river-tribe")
+    charts = sections.measure_charts(tables, params)
+    # params/teams/cedar-river-tribe.yaml: intervention_start 2023-06; data start 2022-01:
+    # 2022-01..2023-05 = 12 + 5 = 17 baseline months of 36
+    assert charts.start == pd.Timestamp("2023-06-01")
+    assert charts.verdicts["baseline_points"].tolist() == [17, 17, 17, 17]
+    assert charts.verdicts["n_points"].tolist() == [36, 36, 36, 36]
+    assert list(charts.results) == ["turnover_rate", "supervision", "vacancy_rate", "wellbeing_pulse"]
+    assert all(r.freeze == 17 for r in charts.results.values())
+    assert set(charts.verdicts["verdict"]) <= set(sections.VERDICT_TEXT.values()) | {"no data"}
+
+
+def test_team_without_params_start_uses_teams_start_month():
+    tables = sections.load_report_tables(DATA, "valley-county")
+    params = load_team(PARAMS, "valley-county")
+    expected = pd.Timestamp(params.intervention_start) if params.intervention_start else pd.Timestamp("2023-04-01")
+    assert sections.intervention_start(tables, params) == expected.to_period("M").to_timestamp()
+
+
+def test_summary_box_escapes_and_states_the_caveats():
+    verdicts = pd.DataFrame({"label": ["<i>Turnover</i>"], "verdict": ["improvement"], "sentence": [None]})
+    box = sections.summary_box(evaluated="<script>x</script>", period="2022-01 to 2024-12", data_as_of="2024-12-31",
+                               verdicts=verdicts, caveats=["a & b"], synthetic=True)
+    html = box._repr_html_()
+    assert "<script>" not in html and "&lt;script&gt;x&lt;/script&gt;" in html
+    assert "&lt;i&gt;Turnover&lt;/i&gt;</strong>: improvement" in html
+    assert "SYNTHETIC DATA" in html and "a &amp; b" in html and "2024-12-31" in html
+
+
+def test_board_counts_count_teams_by_verdict():
+    board = pd.DataFrame({
+        "team_id": ["a", "b", "c", "a", "b", "c"],
+        "team_name": ["A", "B", "C", "A", "B", "C"],
+        "measure_id": ["m"] * 3 + ["n"] * 3,
+        "label": ["M"] * 3 + ["N"] * 3,
+        "verdict": ["improvement", "improvement", "deterioration", "no signal", "no signal", "too few points"],
+    })
+    counts = sections.board_counts(board)
+    assert counts["verdict"].tolist() == ["2 of 3 teams improved, 1 deteriorated", "0 of 3 teams improved"]
+    wide = sections.board_table(board)
+    assert wide.columns.tolist() == ["team", "M", "N"] and wide["M"].tolist() == ["improvement", "improvement",
+                                                                                   "deterioration"]
+
+
+def test_period_covered_and_country_sections():
+    tables = sections.load_report_tables(DATA, "moldova", kind="country")
+    found = sections.country_sections(tables, "moldova")
+    # BRIEF.md: moldova has goals, deliverables, membership and outputs; evergreen the rest
+    assert {k for k, v in found.items() if v} == {"goals", "deliverables", "membership", "outputs"}
+    assert sections.describe_sections(found) == ("progress toward goals, working-group deliverables, "
+                                                 "membership and sectors and outputs")
+    team = sections.load_report_tables(DATA, "cedar-river-tribe")
+    assert sections.period_covered(team["measures"]) == "2022-01 to 2024-12"  # BRIEF.md demo period
+
+
+def test_rules_text_names_each_rule_set_and_rejects_others():
+    assert "Anhøj" in sections.rules_text("anhoej") and "IHI" in sections.rules_text("ihi")
+    with pytest.raises(Exception, match="not known"):
+        sections.rules_text("western-electric")
