@@ -160,7 +160,10 @@ class QicResult:
     target: float | None
     x_kind: str
     messages: tuple = ()
-    signals: pd.DataFrame = field(default=None, repr=False)  # rows of points that locate each signal
+    # where each signal sits (for verdicts): row (of points; a run's last point), side
+    # (+1 high, -1 low, 0 none), kind (sigma, longest_run, shift, trend, too_many_runs,
+    # mdc, or run = every run of useful points), length (runs only), seg (facet x part)
+    signals: pd.DataFrame = field(default=None, repr=False)
 
     @property
     def rule_label(self) -> str:
@@ -453,9 +456,11 @@ def qic(y, n=None, x=None, *, chart="run", freeze=None, part=None, exclude=None,
     if dots_only or chart == "mr":
         seg_signal = np.zeros(nseg, dtype=bool)
         point_signal = np.zeros(ng, dtype=bool)
-        cand = (np.zeros(0, int), np.zeros(0, int), np.zeros(0))
+        cand = (np.zeros(0, int), np.zeros(0, int), np.zeros(0), np.zeros(0, dtype=object))
+        run_sel = np.zeros(len(runs.run_len), dtype=bool)
     else:
         cand = rule.candidates
+        run_sel = np.ones(len(runs.run_len), dtype=bool)
 
     if not y_neg:
         finite_y = y_out[~np.isnan(y_out)]
@@ -498,13 +503,19 @@ def qic(y, n=None, x=None, *, chart="run", freeze=None, part=None, exclude=None,
     for name, col in rule.extra_summary.items():
         summary[name] = col if np.asarray(col).dtype != object else pd.Series(col, dtype=object)
 
-    c_seg, c_row, c_side = (np.asarray(a) for a in cand)
-    sig_rows = np.flatnonzero(sigma)
+    # where each signal sits, for verdicts(): rule candidates, sigma points (not for
+    # mdc, whose candidates include them) and every run of useful points (kind "run",
+    # with its length), from which verdicts() can pick the runs after a baseline
+    c_seg, c_row, c_side, c_kind = (np.asarray(a) for a in cand)
+    sig_rows = np.flatnonzero(sigma) if method != "mdc" else np.zeros(0, dtype=np.int64)
+    r_row, r_side, r_len = runs.run_end[run_sel], runs.run_side[run_sel], runs.run_len[run_sel]
     signals = pd.DataFrame({
-        "row": np.r_[c_row.astype(np.int64), sig_rows] if method != "mdc" else c_row.astype(np.int64),
-        "side": np.r_[c_side.astype(float), np.where(y_out[sig_rows] > ucl[sig_rows], 1.0, -1.0)]
-        if method != "mdc" else c_side.astype(float),
-        "kind": (["runs"] * len(c_row) + ["sigma"] * len(sig_rows)) if method != "mdc" else ["mdc"] * len(c_row),
+        "row": np.r_[c_row.astype(np.int64), sig_rows, r_row.astype(np.int64)],
+        "side": np.r_[c_side.astype(float), np.where(y_out[sig_rows] > ucl[sig_rows], 1.0, -1.0),
+                      r_side.astype(float)],
+        "kind": pd.Series(np.r_[c_kind.astype(object), np.full(len(sig_rows), "sigma", dtype=object),
+                                np.full(len(r_row), "run", dtype=object)], dtype=object),
+        "length": np.r_[np.full(len(c_row) + len(sig_rows), np.nan), r_len.astype(float)],
     })
     signals["seg"] = seg[signals["row"].to_numpy()] if len(signals) else np.zeros(0, dtype=np.int64)
 
@@ -521,7 +532,8 @@ def qic(y, n=None, x=None, *, chart="run", freeze=None, part=None, exclude=None,
 # plain-language verdicts
 # ---------------------------------------------------------------------------
 
-def verdicts(result: QicResult, direction: str | None = None, *, parts: str = "all") -> pd.DataFrame:
+def verdicts(result: QicResult, direction: str | None = None, *, parts: str = "all",
+             after_baseline: bool = True) -> pd.DataFrame:
     """One plain-language verdict per facet × part (or per facet, last part).
 
     Parameters
@@ -534,6 +546,12 @@ def verdicts(result: QicResult, direction: str | None = None, *, parts: str = "a
     parts : {"all", "last"}, default "all"
         "all": one row per facet × part; "last": one row per facet, judging only
         its last part (the current phase).
+    after_baseline : bool, default True
+        With a frozen baseline (``qic(..., freeze=k)``) judge only what happened
+        *after* the baseline: "did the measure change after the baseline?".
+        False judges every signal in the part, baseline included (the behaviour
+        before this option existed). Parts without points after a baseline (no ``freeze``, or a
+        freeze covering every point) are judged whole either way.
 
     Returns
     -------
@@ -550,15 +568,31 @@ def verdicts(result: QicResult, direction: str | None = None, *, parts: str = "a
     Notes
     -----
     "too_few" when the part has fewer than 10 useful points (points not on the
-    centre line; the Anhøj rules are meaningful from about 10). Otherwise the
-    *most recent* signal in the part decides, located where it sits: a point
-    above the upper limit or a run/shift above the centre line is "high", below
-    is "low"; a trend counts by its direction. For the Anhøj rules the run that
-    decides is the longest run (the latest of equally long ones). High is an
-    improvement when direction is "increase" and a deterioration when it is
-    "decrease" (e.g. a long run *below* a baseline median of turnover, a
-    decrease-is-better measure, is an improvement). A signal with no side (IHI
-    "too many runs") or direction "neutral" gives "neutral".
+    centre line, whole part; the Anhøj rules are meaningful from about 10).
+    Otherwise the *most recent* counted signal in the part decides, located
+    where it sits: a point above the upper limit or a run/shift above the
+    centre line is "high", below is "low"; a trend counts by its direction.
+    High is an improvement when direction is "increase" and a deterioration
+    when it is "decrease" (e.g. a long run *below* a baseline median of
+    turnover, a decrease-is-better measure, is an improvement). A signal with
+    no side (IHI "too many runs") or direction "neutral" gives "neutral".
+
+    Which signals count. Without a baseline (or ``after_baseline=False``):
+    every sigma point and, for the Anhøj (and box) rules, the longest run (the
+    latest of equally long ones); for IHI every shift and trend, else the
+    longest run when there are too few runs, else "too many runs"; for MDC
+    every special-cause point. With a baseline and ``after_baseline=True`` only
+    what reaches past the baseline: a sigma or MDC point after it; a shift or
+    trend whose last point is after it (a run that starts in the baseline and
+    continues after it counts, on the side where it sits after the baseline);
+    for the Anhøj rules the longest of the runs longer than the limit
+    (``longest_run_max``) that reach past the baseline, or, when the signal is
+    too few crossings (or a box rule), the longest of all runs reaching past
+    the baseline (crossings have no side of their own); IHI "too few runs"
+    likewise and "too many runs" when no shift or trend counts. So a single
+    spike above the upper limit inside the baseline year no longer makes the
+    verdict. The runs statistics themselves (and "too_few") still come from
+    the whole part, as in qicharts2.
 
     Example
     -------
@@ -571,15 +605,61 @@ def verdicts(result: QicResult, direction: str | None = None, *, parts: str = "a
         raise InputError(f"direction {direction!r} is not known; use increase, decrease or neutral.")
     if parts not in ("all", "last"):
         raise InputError(f"parts {parts!r} is not known; use 'all' or 'last'.")
+    if not isinstance(after_baseline, (bool, np.bool_)):
+        raise InputError(f"after_baseline must be True or False; got {after_baseline!r}.")
     s = result.summary
     nseg = len(s)
     sig = result.signals
     rows = sig["row"].to_numpy()
-    side = sig["side"].to_numpy()
+    side = sig["side"].to_numpy(dtype=float)
     segs = sig["seg"].to_numpy()
-    # the most recent signal per segment; at equal rows a sigma point wins
-    prio = (sig["kind"] == "sigma").to_numpy().astype(int)
-    order = np.lexsort((prio, rows, segs))
+    kind = sig["kind"].to_numpy(dtype=object)
+    length = sig["length"].to_numpy(dtype=float) if "length" in sig else np.full(len(sig), np.nan)
+
+    # segment of each point; points after the baseline; segments judged after it
+    pts = result.points
+    facet = pts["facet"].to_numpy(dtype=object)
+    part = pts["part"].to_numpy()
+    npts = len(pts)
+    pseg = np.r_[0, np.cumsum((facet[1:] != facet[:-1]) | (part[1:] != part[:-1]))] if npts else \
+        np.zeros(0, dtype=np.int64)
+    post = ~pts["baseline"].to_numpy(dtype=bool)
+    has_post = np.bincount(pseg[post], minlength=nseg) > 0
+    filt = has_post if after_baseline else np.zeros(nseg, dtype=bool)
+    counts = ~filt[segs] | post[rows]
+
+    is_run = kind == "run"
+    keep = ~is_run & counts
+    if filt.any():
+        # runs-type signals of filtered segments are re-located among post-baseline runs
+        run_signal = s["runs_signal"].to_numpy(dtype=bool)
+        relocate = np.isin(kind, ("longest_run", "too_many_runs")) & filt[segs]
+        keep &= ~relocate
+        cand_runs = is_run & filt[segs] & post[rows] & run_signal[segs]
+        new_idx = []
+        if result.method in ("anhoej", "bestbox", "cutbox"):
+            lmax = s["longest_run_max"].to_numpy(dtype=float)
+            with np.errstate(invalid="ignore"):
+                long_ = cand_runs & (length > lmax[segs])
+                few = (s["n_crossings"].to_numpy(dtype=float) < s["n_crossings_min"].to_numpy(dtype=float)) \
+                    | (result.method != "anhoej")
+            has_long = np.bincount(segs[long_], minlength=nseg) > 0
+            pool = long_ | (cand_runs & ~has_long[segs] & few[segs])
+            new_idx = _latest_longest(pool, segs, rows, length)
+        elif result.method == "ihi":
+            located = keep & np.isin(kind, ("shift", "trend"))
+            has_located = np.bincount(segs[located], minlength=nseg) > 0
+            too_few = s["too_few_runs"].to_numpy(dtype=bool)
+            pool = cand_runs & too_few[segs] & ~has_located[segs]
+            new_idx = _latest_longest(pool, segs, rows, length)
+            many = relocate & (kind == "too_many_runs") & ~has_located[segs]
+            new_idx = np.r_[new_idx, np.flatnonzero(many)].astype(np.int64)
+        keep[np.asarray(new_idx, dtype=np.int64)] = True
+
+    # the most recent counted signal per segment; at equal rows a sigma point wins
+    idx = np.flatnonzero(keep)
+    prio = (kind[idx] == "sigma").astype(int)
+    order = idx[np.lexsort((prio, rows[idx], segs[idx]))]
     latest_side = np.full(nseg, np.nan)
     if len(order):
         latest_side[segs[order]] = side[order]  # last assignment per segment wins
@@ -594,3 +674,13 @@ def verdicts(result: QicResult, direction: str | None = None, *, parts: str = "a
     if parts == "last":
         out = out.groupby(out["facet"].astype(str), sort=False).tail(1).reset_index(drop=True)
     return out
+
+
+def _latest_longest(pool: np.ndarray, segs: np.ndarray, rows: np.ndarray, length: np.ndarray) -> np.ndarray:
+    """Indices (one per segment) of the longest run in ``pool``, the latest of equally long ones."""
+    idx = np.flatnonzero(pool)
+    if len(idx) == 0:
+        return idx
+    order = idx[np.lexsort((rows[idx], length[idx], segs[idx]))]
+    last = np.r_[segs[order][1:] != segs[order][:-1], True]
+    return order[last]

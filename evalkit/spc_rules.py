@@ -134,8 +134,11 @@ class RuleOutput:
     ``seg_signal`` (per segment) and ``point_signal`` (per row) feed the contract
     columns ``runs_signal``; ``longest_run_max`` / ``n_crossings_min`` replace
     Anhøj's limits in the summary; ``extra_summary`` / ``extra_points`` are
-    appended columns; ``candidates`` are (segment, row, side) triples locating
-    each signal for the plain-language verdict (side +1 high, −1 low, 0 none).
+    appended columns; ``candidates`` are (segment, row, side, kind) arrays
+    locating each signal for the plain-language verdict (row = last point of a
+    run or trend; side +1 high, −1 low, 0 none; kind "longest_run" (Anhøj,
+    box, IHI too few runs: the latest of the longest runs), "shift", "trend",
+    "too_many_runs" (IHI) or "mdc" (a Making Data Count special-cause point)).
     """
 
     seg_signal: np.ndarray
@@ -147,8 +150,12 @@ class RuleOutput:
     candidates: tuple
 
 
+def _kinds(n: int, kind: str) -> np.ndarray:
+    return np.full(n, kind, dtype=object)
+
+
 def _latest_longest_run(r: _Runs, seg_signal: np.ndarray, nseg: int):
-    """Per signalling segment: the most recent of its longest runs (row, side)."""
+    """Per signalling segment: the most recent of its longest runs (segment, row, side)."""
     if len(r.run_len) == 0:
         return np.zeros(0, int), np.zeros(0, int), np.zeros(0)
     is_longest = r.run_len == r.longest[r.run_seg]
@@ -171,8 +178,9 @@ def _rule_anhoej(ctx) -> RuleOutput:
     lmax, cmin = anhoej_limits(r.n_useful)
     with np.errstate(invalid="ignore"):
         sig = (r.n_useful > 0) & ((r.longest > lmax) | (r.n_crossings < cmin))
+    cs, cr, cd = _latest_longest_run(r, sig, nseg)
     return RuleOutput(sig, sig[ctx["seg"]], lmax, cmin, {}, {},
-                      _latest_longest_run(r, sig, nseg))
+                      (cs, cr, cd, _kinds(len(cs), "longest_run")))
 
 
 # qicharts2 crsignal() table (Anhøj & Wentzel-Larsen 2020), n = 10..100.
@@ -218,7 +226,9 @@ def _rule_box(ctx, cut: bool) -> RuleOutput:
             box = np.where(np.isnan(cbord), box, ~ok)
     in_table = (m >= 10) & (m <= 100)
     sig = np.where(in_table, box, anh) & (m > 0)
-    return RuleOutput(sig, sig[ctx["seg"]], lmax, cmin, {}, {}, _latest_longest_run(r, sig, nseg))
+    cs, cr, cd = _latest_longest_run(r, sig, nseg)
+    return RuleOutput(sig, sig[ctx["seg"]], lmax, cmin, {}, {},
+                      (cs, cr, cd, _kinds(len(cs), "longest_run")))
 
 
 # --------------------------------------------------------------------------
@@ -315,6 +325,8 @@ def _rule_ihi(ctx) -> RuleOutput:
     c_seg = np.r_[c_seg, fs, many_only]
     c_row = np.r_[c_row, fr, last_row[many_only]]
     c_side = np.r_[c_side, fsd, np.zeros(len(many_only))]
+    c_kind = np.r_[_kinds(int(sh.sum()), "shift"), _kinds(int(tr.sum()), "trend"),
+                   _kinds(len(fs), "longest_run"), _kinds(len(many_only), "too_many_runs")]
     extra = {
         "longest_shift": longest_shift,
         "longest_trend": longest_trend,
@@ -329,7 +341,7 @@ def _rule_ihi(ctx) -> RuleOutput:
     }
     lmax = np.where(m > 0, float(IHI_SHIFT - 1), np.nan)
     return RuleOutput(sig, pts & ctx["include"], lmax, lo - 1, extra, {},
-                      (c_seg, c_row, c_side))
+                      (c_seg, c_row, c_side, c_kind))
 
 
 # --------------------------------------------------------------------------
@@ -452,7 +464,7 @@ def _rule_mdc(ctx) -> RuleOutput:
     nan = np.full(nseg, np.nan)
     return RuleOutput(seg_sig, runs_pts, nan, nan, extra,
                       {"point_type": ptype, "mdc_rule": rule},
-                      (seg[cand], cand, c_side))
+                      (seg[cand], cand, c_side, _kinds(len(cand), "mdc")))
 
 
 RULES = {

@@ -314,6 +314,88 @@ def test_verdict_none_and_too_few():
     assert set(VERDICT_SENTENCES) == {"improvement", "deterioration", "neutral", "none", "too_few"}
 
 
+# verdicts after a frozen baseline: "did the measure change after the baseline?"
+
+def test_verdict_baseline_spike_above_ucl_then_stable_is_none():
+    # I chart, freeze 12. Baseline sum 157 -> mean 157/12 = 13.083; moving ranges
+    # 2,1,2,1,18,20,2,1,2,1,1 (mean 51/11 = 4.64); screening at 3.267*4.64 = 15.2 drops
+    # 18 and 20 -> AMR = 13/9; UCL = 157/12 + 2.66*13/9 = 16.93, LCL = 9.24: the spike
+    # (30) is above the UCL; 12 and 14 after the baseline are inside. Runs (24 useful):
+    # 5 below, 1 above, 7 below (6 + the first 12), then alternating -> longest 7 <= 8,
+    # 13 crossings >= 8: no runs signal.
+    base = [10, 12, 11, 13, 12, 30, 10, 12, 11, 13, 12, 11]
+    r = qic(base + [12, 14] * 6, chart="i", freeze=12)
+    p = r.points
+    assert p["ucl"].iloc[0] == pytest.approx(157 / 12 + 3 * (13 / 9) / 1.128)
+    assert np.flatnonzero(p["sigma_signal"]).tolist() == [5]
+    assert not bool(r.summary["runs_signal"].iloc[0])
+    assert verdicts(r, "decrease")["verdict"].tolist() == ["none"]
+    assert verdicts(r, "increase")["verdict"].tolist() == ["none"]
+    # the whole-part judgement (the old behaviour) still counts the baseline spike
+    assert verdicts(r, "decrease", after_baseline=False)["verdict"].tolist() == ["deterioration"]
+
+
+def test_verdict_stable_baseline_then_run_below_median_of_decrease_measure_is_improvement():
+    # run chart, freeze 12; baseline median = (10 + 10)/2 = 10 (sorted 8,8,9,9,10,10,10,10,
+    # 11,11,12,12), ending above it (12). After: 12 points below 10 -> one run of 12;
+    # useful = 8 + 12 = 20, limit round(log2 20) + 3 = 7 < 12: signal, low.
+    base = [10, 11, 9, 10, 12, 8, 10, 11, 9, 10, 8, 12]
+    r = qic(base + [7, 8, 6] * 4, chart="run", freeze=12)
+    assert r.points["cl"].iloc[0] == 10
+    assert int(r.summary["longest_run"].iloc[0]) == 12
+    assert verdicts(r, "decrease")["verdict"].tolist() == ["improvement"]
+    assert verdicts(r, "increase")["verdict"].tolist() == ["deterioration"]
+
+
+def test_verdict_post_baseline_point_above_ucl_of_decrease_measure_is_deterioration():
+    # I chart, freeze 12: mean 138/12 = 11.5; moving ranges sum 15 over 11 -> AMR 15/11
+    # (none above 3.267*AMR = 4.45); UCL = 11.5 + 2.66*15/11 = 15.13. The 25 after the
+    # baseline is above it; runs: longest 3, many crossings.
+    base = [10, 12, 11, 13, 12, 11, 10, 12, 11, 13, 12, 11]
+    r = qic(base + [11, 12, 11, 12, 25, 12, 11, 12], chart="i", freeze=12)
+    assert r.points["ucl"].iloc[0] == pytest.approx(11.5 + 3 * (15 / 11) / 1.128)
+    assert np.flatnonzero(r.points["sigma_signal"]).tolist() == [16]
+    assert verdicts(r, "decrease")["verdict"].tolist() == ["deterioration"]
+    assert verdicts(r, "increase")["verdict"].tolist() == ["improvement"]
+
+
+def test_verdict_run_starting_in_baseline_and_continuing_after_counts():
+    # run chart, freeze 12; baseline six above and six below its median (7 + 12)/2 = 9.5,
+    # ending with 7, 6, 7, 6 below. After: 5, 6, 5, 6, 5 below, then alternating 12/7.
+    # Below-run = 4 (baseline) + 5 (after) = 9 > round(log2 24) + 3 = 8: Anhøj signal;
+    # runs 1,1,2,1,3,9 then 7 alternating -> 12 crossings >= 8, so only the run signals.
+    base = [12, 7, 13, 12, 6, 13, 12, 13, 7, 6, 7, 6]
+    y = base + [5, 6, 5, 6, 5] + [12, 7] * 3 + [12]
+    r = qic(y, chart="run", freeze=12)
+    s = r.summary.iloc[0]
+    assert r.points["cl"].iloc[0] == 9.5
+    assert (int(s["n_useful"]), int(s["longest_run"]), int(s["n_crossings"])) == (24, 9, 12)
+    assert verdicts(r, "decrease")["verdict"].tolist() == ["improvement"]
+    assert verdicts(r, "increase")["verdict"].tolist() == ["deterioration"]
+    # the same run is an IHI shift (>= 6 points) reaching past the baseline
+    ihi = qic(y, chart="run", freeze=12, method="ihi")
+    assert verdicts(ihi, "decrease")["verdict"].tolist() == ["improvement"]
+
+
+def test_verdict_run_inside_baseline_only_does_not_count():
+    # I chart, freeze 12: one high first value pulls the baseline mean up, so the other
+    # eleven baseline points (10, 11 alternating) all sit below it: mean =
+    # (40 + 6*10 + 5*11)/12 = 155/12 = 12.92 -> an IHI shift of 11 below that ends on the
+    # last baseline point. After: 14, 12 alternating around 12.92 (the first is above, so
+    # the shift stops at the baseline); no trend; 14 runs for 23 useful points is inside
+    # the IHI table's 7..17.
+    base = [40, 10, 11, 10, 11, 10, 11, 10, 11, 10, 11, 10]
+    r = qic(base + [14, 12] * 6, chart="i", freeze=12, method="ihi")
+    s = r.summary.iloc[0]
+    assert r.points["cl"].iloc[0] == pytest.approx(155 / 12)
+    assert bool(s["shift_signal"]) and int(s["longest_shift"]) == 11
+    assert not bool(s["trend_signal"]) and not bool(s["too_few_runs"]) and not bool(s["too_many_runs"])
+    # judged over the whole part the baseline shift (the latest signal) decides ...
+    assert verdicts(r, "decrease", after_baseline=False)["verdict"].tolist() == ["improvement"]
+    # ... but nothing changed after the baseline
+    assert verdicts(r, "decrease")["verdict"].tolist() == ["none"]
+
+
 def test_verdicts_per_facet_and_part_and_last_part():
     y = [1, 3] * 10 + list(range(20))
     r = qic(y, chart="run", facet=["a"] * 20 + ["b"] * 20, part=[10])
