@@ -21,6 +21,14 @@ from functools import lru_cache
 #: Mime type of the summary record a notebook leaves for the batch runner.
 SUMMARY_MIME = "application/vnd.evalkit.summary+json"
 
+#: Mime type of the record of which optional sections have data (see :func:`record_sections`).
+SECTIONS_MIME = "application/vnd.evalkit.sections+json"
+
+#: Cell tag prefix marking the cells of an optional section: ``section:<name>``.
+SECTION_TAG = "section:"
+
+_RECORDS = (SUMMARY_MIME, SECTIONS_MIME)
+
 _GENERATED_CLASS = "ek-generated"
 
 #: Verdict words mapped to a badge tone (first match wins). Verdict texts come from
@@ -125,6 +133,79 @@ def _text(value) -> str | None:
     return None if text in ("", "<NA>", "nan", "NaT") else text
 
 
+def record_sections(present) -> None:
+    """Record which optional sections of this report have data, for the HTML export.
+
+    Call it once in a report notebook, before or after the sections (a later call
+    replaces an earlier one). Cells tagged ``section:<name>`` (the heading, the
+    narration and the code of one section) are left out of the HTML report when
+    ``present[name]`` is false, so a section without data leaves no heading, no text
+    and no table-of-contents entry. In JupyterLab every cell stays visible; the record
+    shows one line naming the sections that the HTML report leaves out.
+
+    Parameters
+    ----------
+    present : mapping of str to bool-like
+        Section name -> whether it has data (e.g. a row count; 0 = no data). Sections
+        not named are always shown.
+
+    Returns
+    -------
+    None
+        The record, read back by :func:`read_sections`, is ``{name: bool}``.
+
+    Example
+    -------
+    >>> record_sections({"goals": 3, "partners": 0})  # doctest: +SKIP
+    """
+    record = {str(k): bool(v) for k, v in dict(present).items()}
+    absent = [k for k, v in record.items() if not v]
+    text = ("Every optional section has data." if not absent else
+            "No data for: " + ", ".join(absent) + " (left out of the HTML report).")
+    from IPython.display import display
+
+    display({SECTIONS_MIME: record, "text/plain": text}, raw=True)
+
+
+def read_sections(nb) -> dict:
+    """The last record of :func:`record_sections` in an executed notebook (``{}`` if none)."""
+    found = {}
+    for cell in nb.get("cells", []):
+        for out in cell.get("outputs", []) if cell.get("cell_type") == "code" else []:
+            data = out.get("data", {})
+            if SECTIONS_MIME in data:
+                found = dict(data[SECTIONS_MIME])
+    return found
+
+
+def cell_sections(cell) -> list[str]:
+    """Section names a cell is tagged with (tags ``section:<name>``)."""
+    tags = cell.get("metadata", {}).get("tags", []) or []
+    return [t[len(SECTION_TAG):] for t in tags if isinstance(t, str) and t.startswith(SECTION_TAG)]
+
+
+def omit_absent_sections(nb, present: dict | None = None):
+    """A copy of ``nb`` without the cells of sections recorded as having no data.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        An executed notebook.
+    present : dict, optional
+        Section -> has data; default: the notebook's own :func:`record_sections` record.
+
+    Returns
+    -------
+    nbformat.NotebookNode
+        A copy; a cell is dropped when any of its ``section:<name>`` tags names a section
+        recorded as absent. Cells of sections not recorded are kept.
+    """
+    present = read_sections(nb) if present is None else present
+    out = copy.deepcopy(nb)
+    out.cells = [c for c in out.cells if all(present.get(name, True) for name in cell_sections(c))]
+    return out
+
+
 def read_summary(nb) -> dict | None:
     """The last summary recorded by :func:`record_verdicts` in an executed notebook, or None."""
     found = None
@@ -162,13 +243,15 @@ def _exporter():
 
 
 def _for_html(nb):
-    """A copy of the notebook ready for export: deterministic ids, no summary records."""
-    nb = copy.deepcopy(nb)
+    """A copy of the notebook ready for export: sections without data left out,
+    deterministic ids, no summary or section records."""
+    nb = omit_absent_sections(nb)
     for i, cell in enumerate(nb.cells):
         cell["id"] = f"cell-{i + 1}"
         cell["metadata"] = {k: v for k, v in cell.get("metadata", {}).items() if k in ("tags", "jupyter")}
         if cell.get("cell_type") == "code":
-            cell["outputs"] = [o for o in cell.get("outputs", []) if SUMMARY_MIME not in o.get("data", {})]
+            cell["outputs"] = [o for o in cell.get("outputs", [])
+                               if not any(m in o.get("data", {}) for m in _RECORDS)]
     nb.metadata = {k: v for k, v in nb.metadata.items() if k in ("kernelspec", "language_info")}
     return nb
 
@@ -193,7 +276,9 @@ def export_html(nb, *, title: str, index_href: str | None = None, generated_at: 
     Parameters
     ----------
     nb : nbformat.NotebookNode
-        The executed notebook (not modified).
+        The executed notebook (not modified). Cells tagged ``section:<name>`` are left
+        out when the notebook recorded that section as having no data
+        (:func:`record_sections`).
     title : str
         Page title (escaped).
     index_href : str, optional

@@ -410,6 +410,41 @@ def has_rows(tables, table: str, column: str | None = None, value=None) -> bool:
     return column in frame and bool((frame[column] == value).fillna(False).any())
 
 
+#: Optional team-report sections and the table each needs (rows of the team).
+TEAM_SECTIONS = (
+    ("staffing", "roster", "Staffing: turnover and headcount"),
+    ("survey", "survey", "Staff survey"),
+    ("pdsa", "pdsa", "PDSA cycles"),
+    ("progress", "assessments", "Progress score"),
+)
+
+
+def team_sections(tables, team_id: str) -> dict:
+    """Which optional team-report sections have data: section -> number of the team's rows.
+
+    Parameters
+    ----------
+    tables : Tables or mapping
+        A team's tables (from :func:`load_report_tables`).
+    team_id : str
+
+    Returns
+    -------
+    dict
+        ``{"staffing": n, "survey": n, "pdsa": n, "progress": n}``: rows of the team in
+        roster, survey, pdsa and assessments (0 = no data; the section is left out of
+        the HTML report, see :func:`evalkit.report.record_sections`).
+    """
+    out = {}
+    for key, table, _ in TEAM_SECTIONS:
+        frame = tables[table] if table in tables else None
+        if frame is None or "team_id" not in frame:
+            out[key] = 0
+        else:
+            out[key] = int((frame["team_id"] == team_id).fillna(False).sum())
+    return out
+
+
 def note(text: str) -> Summary:
     """A short escaped note, e.g. why a section is empty."""
     return Summary(f'<p class="ek-note"><em>{html.escape(str(text))}</em></p>')
@@ -492,7 +527,7 @@ def country_caveats(params, found: dict) -> list[str]:
     out = [f"Counts of fewer than {params.suppression.min_count} people are not shown."]
     missing = [label for key, _, _, label in COUNTRY_SECTIONS if not found.get(key)]
     if missing:
-        out.append("No data for: " + ", ".join(missing).lower() + ".")
+        out.append("Not covered (no data, so these sections are left out): " + ", ".join(missing).lower() + ".")
     out.append("Goals, deliverables and counts describe activity; they do not show its effect on the workforce.")
     return out
 
@@ -576,7 +611,7 @@ __all__ = [
     "measure_charts", "chart_annotations", "Summary", "summary_box", "definitions_table", "rules_text",
     "VERDICT_TEXT", "RULE_TEXT", "Table", "as_table",
     "title_block", "team_description", "team_caveats", "methods_notes", "COUNTRY_SECTIONS", "country_sections",
-    "describe_sections", "section_table", "country_period", "country_methods", "country_caveats", "participating_teams",
+    "describe_sections", "section_table", "TEAM_SECTIONS", "team_sections", "country_period", "country_methods", "country_caveats", "participating_teams",
     "verdict_board", "board_counts", "board_table", "collaborative_caveats", "has_rows", "note", "sentences",
     "board_from_rollup",
 ]

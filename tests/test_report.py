@@ -13,8 +13,12 @@ import pytest
 
 from _demo_batch import PARAMS, copy_inputs, copy_outputs, demo_batch
 from evalkit.report import (
+    SECTIONS_MIME,
     SUMMARY_MIME,
+    cell_sections,
     export_html,
+    omit_absent_sections,
+    read_sections,
     read_summary,
     render_index,
     table_of_contents,
@@ -88,6 +92,44 @@ def test_export_escapes_the_title():
     page = export_html(_nb_with_outputs(), title="<script>alert(1)</script>")
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def _nb_with_sections(present: dict):
+    """Summary, then one tagged section per name (heading cell + code cell with a note), then Methods."""
+    nb = nbformat.v4.new_notebook()
+    record = nbformat.v4.new_code_cell("report.record_sections(found)")
+    record.outputs = [nbformat.v4.new_output("display_data", data={SECTIONS_MIME: present,
+                                                                   "text/plain": "No data for: x"})]
+    nb.cells = [nbformat.v4.new_markdown_cell("## Summary"), record]
+    for name in present:
+        heading = nbformat.v4.new_markdown_cell(f"## Section {name}\n\nNarration of {name}.")
+        code = nbformat.v4.new_code_cell("show()")
+        code.outputs = [nbformat.v4.new_output("display_data", data={"text/plain": f"note about {name}"})]
+        for cell in (heading, code):
+            cell.metadata["tags"] = [f"section:{name}"]
+        nb.cells += [heading, code]
+    nb.cells.append(nbformat.v4.new_markdown_cell("## Methods"))
+    return nb
+
+
+def test_sections_recorded_without_data_leave_no_heading_text_or_toc_entry():
+    nb = _nb_with_sections({"goals": False, "outputs": True, "partners": False})
+    assert read_sections(nb) == {"goals": False, "outputs": True, "partners": False}
+    assert [cell_sections(c) for c in nb.cells][2:4] == [["goals"], ["goals"]]
+    page = export_html(nb, title="A report")
+    assert [text for _, _, text in table_of_contents(page)] == ["Summary", "Section outputs", "Methods"]
+    for gone in ("Section goals", "Narration of goals", "note about goals", "partners", "No data for"):
+        assert gone not in page, gone
+    assert "Narration of outputs" in page and "note about outputs" in page
+    assert len(omit_absent_sections(nb).cells) == 2 + 2 + 1  # summary pair, outputs pair, methods
+    assert len(nb.cells) == 2 + 6 + 1                          # the notebook itself is not changed
+
+
+def test_sections_not_recorded_are_kept():
+    nb = _nb_with_sections({"goals": False})
+    nb.cells[1].outputs = []  # no record at all: nothing is dropped
+    assert read_sections(nb) == {}
+    assert "Section goals" in export_html(nb, title="A report")
 
 
 # --------------------------------------------------------------------------- summary record + index
@@ -175,6 +217,38 @@ def test_team_report_opens_with_summary_and_ends_with_methods(batch):
     for words in ("What was evaluated", "Period covered", "Data as of", "SYNTHETIC DATA", "Verdict per measure",
                   "Staff turnover", "evalkit 0.1.0"):
         assert words in text, words
+
+
+def _toc(page_text: str) -> list[str]:
+    return [text for level, _, text in table_of_contents(page_text) if level == 2]
+
+
+def test_country_reports_show_only_the_sections_with_data(batch):
+    out, _ = batch
+    evergreen = (out / "countries" / "evergreen.html").read_text()
+    moldova = (out / "countries" / "moldova.html").read_text()
+    # BRIEF.md: moldova has goals, deliverables, membership, outputs; evergreen partners, focus groups, training
+    assert _toc(evergreen) == ["Summary", "Partners at the table", "Focus-group themes", "Joint training", "Methods"]
+    assert _toc(moldova) == ["Summary", "Progress toward goals", "Working-group deliverables",
+                             "Membership and sectors", "Outputs", "Methods"]
+    for text in (evergreen, moldova):
+        assert "left out of the HTML report" not in text and "recorded for this jurisdiction" not in text
+    assert "Progress toward goals</h2>" not in evergreen and "Joint training</h2>" not in moldova
+
+
+def test_a_jurisdiction_with_one_table_renders_only_that_section(batch, tmp_path):
+    out, _ = batch
+    data, params = copy_inputs(tmp_path)
+    (params / "countries" / "lowland.yaml").write_text(
+        'country_id: lowland\nname: "Lowland"\nkind: county\nas_of: 2024-06-30\nexpected_sectors: []\n')
+    with (data / "outputs.csv").open("a") as f:
+        f.write("lowland,2023-03-31,guidelines drafted,2\nlowland,2024-03-31,guidelines drafted,1\n")
+    out2 = copy_outputs(out, tmp_path / "out")
+    result = run_batch(params, data, out2, only=["lowland"], progress=False)
+    assert result.exit_code == 0, result.summary_table()
+    page = (out2 / "countries" / "lowland.html").read_text()
+    assert _toc(page) == ["Summary", "Outputs", "Methods"]
+    assert "guidelines drafted" in page.lower()
 
 
 def test_team_name_from_data_is_escaped_end_to_end(batch, tmp_path):

@@ -100,3 +100,11 @@ def test_rules_text_names_each_rule_set_and_rejects_others():
     assert "Anhøj" in sections.rules_text("anhoej") and "IHI" in sections.rules_text("ihi")
     with pytest.raises(Exception, match="not known"):
         sections.rules_text("western-electric")
+
+
+def test_team_sections_count_the_teams_rows_in_each_optional_table():
+    tables = {"roster": pd.DataFrame({"team_id": ["a", "a", "b"]}),
+              "survey": pd.DataFrame({"team_id": ["b"]}),
+              "pdsa": pd.DataFrame({"team_id": pd.Series([None, "a"], dtype="string")})}
+    # by hand: roster has 2 rows of team a, survey none, pdsa 1, assessments table absent
+    assert sections.team_sections(tables, "a") == {"staffing": 2, "survey": 0, "pdsa": 1, "progress": 0}
