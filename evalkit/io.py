@@ -362,7 +362,20 @@ def load_tables(data_dir: str | Path = "data/demo", tables=None) -> Tables:
     if not data_dir.is_dir():
         raise _fail(str(data_dir), "data folder not found; give the folder that holds teams.csv, measures.csv, ...")
     names = _check_names(tables)
-    files, problems = _table_files(data_dir, names)
+    files, frames, problems = read_tables(data_dir, names)
+    if problems:
+        raise DataValidationFailed(problems)
+    return Tables(frames, files, data_dir)
+
+
+def read_tables(data_dir: Path, names) -> tuple[dict[str, Path], dict[str, pd.DataFrame], list[Problem]]:
+    """Read and type every named table present in ``data_dir``, collecting all problems.
+
+    Returns the files found, the typed frames that could be read, and every problem
+    (missing required files, unreadable files, bad values) without raising, so
+    :func:`load_tables` and :func:`evalkit.validation.validate_inputs` share one reader.
+    """
+    files, problems = _table_files(Path(data_dir), names)
     frames: dict[str, pd.DataFrame] = {}
     for name, path in files.items():
         try:
@@ -373,9 +386,7 @@ def load_tables(data_dir: str | Path = "data/demo", tables=None) -> Tables:
         frame, found = parse_table(raw, name, str(path))
         problems.extend(found)
         frames[name] = frame
-    if problems:
-        raise DataValidationFailed(problems)
-    return Tables(frames, files, data_dir)
+    return files, frames, problems
 
 
 def select_unit(tables: Mapping[str, pd.DataFrame], unit_id: str, kind: str | None = None) -> Tables:

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from evalkit.errors import InputError
+from evalkit.schema import ESSENTIALS as _SCHEMA_ESSENTIALS
 
 __all__ = [
     "ESSENTIALS",
@@ -32,14 +33,9 @@ __all__ = [
     "pdsa_annotations",
 ]
 
-#: Surgeon General's Framework for Workplace Mental Health & Well-Being (2022), five essentials.
-ESSENTIALS = (
-    "protection-from-harm",
-    "connection-and-community",
-    "work-life-harmony",
-    "mattering-at-work",
-    "opportunity-for-growth",
-)
+#: Surgeon General's Framework for Workplace Mental Health & Well-Being (2022), five essentials
+#: (one list for the whole package: the data model's allowed values).
+ESSENTIALS = _SCHEMA_ESSENTIALS
 #: What a team decided at the end of a cycle; "not recorded" is added for blanks.
 DECISIONS = ("adopt", "adapt", "abandon", "ongoing")
 _NOT_RECORDED = "not recorded"

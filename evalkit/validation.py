@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from evalkit.errors import Problem
-from evalkit.io import DataValidationFailed, _Collector, _read_raw, _table_files, parse_table, show
+from evalkit.io import _Collector, read_tables, show
 from evalkit.params import (
     Collaborative,
     ParamsProblem,
@@ -105,18 +105,8 @@ def validate_inputs(data_dir: str | Path = "data/demo", params_dir: str | Path =
     if not data_dir.is_dir():
         problems.append(Problem(str(data_dir), "data folder not found; give the folder that holds teams.csv, measures.csv, ..."))
         return problems
-    files, found = _table_files(data_dir, TABLES)
+    files, frames, found = read_tables(data_dir, TABLES)
     problems.extend(found)
-    frames: dict[str, pd.DataFrame] = {}
-    for name, path in files.items():
-        try:
-            raw = _read_raw(path, str(path))
-        except DataValidationFailed as exc:
-            problems.extend(exc.problems)
-            continue
-        frame, found = parse_table(raw, name, str(path))
-        problems.extend(found)
-        frames[name] = frame
     problems.extend(
         check_tables(frames, collaborative=collaborative, files={k: str(v) for k, v in files.items()},
                      country_ids=country_files if params_dir.is_dir() else None)
