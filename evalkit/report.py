@@ -450,6 +450,8 @@ table { border-collapse: collapse; margin: 0.8em 0; font-size: 0.9rem; font-vari
 th, td { border: 1px solid var(--rule); padding: 0.3em 0.6em; vertical-align: top; text-align: left; }
 thead th { background: var(--tint); }
 table.dataframe td { text-align: right; }
+.ek-table td.ek-num, .ek-table th.ek-num { text-align: right; }
+.ek-note { color: var(--muted); font-size: 0.92rem; }
 .output_stderr pre { background: #fff5f5; }
 .output_area { margin: 0.6em 0; overflow-x: auto; }
 .ek-back { margin: 0 0 0.5rem; font-size: 0.9rem; }

@@ -108,3 +108,90 @@ def test_team_sections_count_the_teams_rows_in_each_optional_table():
               "pdsa": pd.DataFrame({"team_id": pd.Series([None, "a"], dtype="string")})}
     # by hand: roster has 2 rows of team a, survey none, pdsa 1, assessments table absent
     assert sections.team_sections(tables, "a") == {"staffing": 2, "survey": 0, "pdsa": 1, "progress": 0}
+
+
+# --------------------------------------------------------------------------- report tables
+
+
+def test_format_table_reads_like_a_report():
+    frame = pd.DataFrame({
+        "unit": ["ev", "ev", "ev"],
+        "sector": ["child-care-centers", "head-start", pd.NA],
+        "n_partners": [2.0, 1.0, 3.0],
+        "attendance_pct": [89.41176, 85.0, float("nan")],
+        "n_with_stipend": pd.Series(["<10", 12, None], dtype=object),  # as privacy suppression leaves it
+        "covered": [True, False, True],
+        "stipend_total": [float("nan")] * 3,
+        "staff_key": ["s1", "s2", "s3"],
+    })
+    table = sections.format_table(frame)
+    # by hand: unit is one value (dropped), stipend_total all missing (dropped), staff_key never shown
+    assert table.frame.columns.tolist() == ["Sector", "Partners", "Attendance (%)", "Partners with a stipend", "Covered"]
+    assert table.frame["Sector"].tolist() == ["Child care centers", "Head start", "—"]
+    assert table.frame["Partners"].tolist() == ["2", "1", "3"]                # counts without ".0"
+    assert table.frame["Attendance (%)"].tolist() == ["89.4", "85.0", "—"]    # 1 decimal, missing as a dash
+    assert table.frame["Partners with a stipend"].tolist() == ["<10", "12", "—"]
+    assert table.frame["Covered"].tolist() == ["yes", "no", "yes"]
+    assert set(table.numeric) == {"Partners", "Attendance (%)", "Partners with a stipend"}
+    html = table._repr_html_()
+    assert "None" not in html and "NaN" not in html and "nan" not in html and "s1" not in html
+    assert '<td>Child care centers</td>' in html and '<td class="ek-num">89.4</td>' in html
+    assert "&lt;10" in html
+
+
+def test_format_table_keeps_ids_of_several_units_escapes_and_caps_rows():
+    frame = pd.DataFrame({"team_id": ["a-1", "b-2"] * 30, "team_name": ["<b>A</b>", "B"] * 30,
+                          "count": range(60), "when": pd.to_datetime(["2024-01-05"] * 60)})
+    table = sections.format_table(frame, max_rows=10, labels={"count": "Cycles"})
+    assert table.frame.columns.tolist() == ["Team id", "Team", "Cycles", "When"]
+    assert table.frame["Team id"].iloc[0] == "a-1"                            # ids are not turned into words
+    assert table.frame["When"].iloc[0] == "2024-01-05" and len(table.frame) == 10
+    assert table.note == "50 more rows not shown."
+    html = table._repr_html_()
+    assert "&lt;b&gt;A&lt;/b&gt;" in html and "<b>A</b>" not in html
+    wide = sections.format_table(pd.DataFrame({"n": [1234567.0], "x": [0.25]}), digits=1)
+    assert wide.frame.iloc[0].tolist() == ["1,234,567", "0.2"]                # Python rounds half to even: 0.25 -> 0.2
+
+
+def test_column_labels_and_slug_labels():
+    assert sections.column_label("n_partners") == "Partners"
+    assert sections.column_label("attendance_pct") == "Attendance (%)"
+    assert sections.column_label("n_new_hires") == "New hires"
+    assert sections.column_label("pct_joint") == "Joint (%)"
+    assert sections.slug_label("child-care-centers") == "Child care centers"
+    assert sections.slug_label("Already words") == "Already words"
+
+
+def test_definitions_table_shows_a_dash_for_no_target():
+    params = load_team(PARAMS, "prairie-north")
+    table = sections.format_table(sections.definitions_table(params), drop_empty=False)
+    targets = dict(zip(table.frame["Measure"], table.frame["Target"]))
+    assert set(targets.values()) <= {"—"} | {t for t in targets.values() if t[:1].isdigit()}
+    assert "None" not in table._repr_html_()
+
+
+def test_training_sessions_table_one_row_per_session_with_counts_suppressed():
+    from evalkit.training import joint_attendance
+
+    t = pd.DataFrame({
+        "unit": ["ev"] * 15, "session_id": ["s1"] * 12 + ["s2"] * 3,
+        "date": pd.to_datetime(["2023-01-10"] * 12 + ["2023-02-10"] * 3),
+        "module": ["intro"] * 12 + ["core"] * 3, "level": ["basic"] * 12 + ["core"] * 3,
+        "staff_key": [f"k{i}" for i in range(12)] + ["k0", "k1", "k2"],
+        "programme": ["cw"] * 11 + ["fa"] + ["cw"] * 3,
+    })
+    joint = joint_attendance(t)
+    table = sections.training_sessions_table(joint, threshold=10, names={"cw": "Child welfare"})
+    # by hand: s1 has 11 cw + 1 fa (joint); s2 has 3 cw, 0 fa (not joint)
+    assert table.columns.tolist() == ["date", "module", "level", "Child welfare: attendees", "fa: attendees", "joint"]
+    assert table["joint"].tolist() == [True, False]
+    shown = table[["Child welfare: attendees", "fa: attendees"]].astype(str).values.tolist()
+    assert shown[0][1] == "<10" and shown[1][0] == "<10"  # 1 and 3 people are below 10
+    assert "k0" not in table.to_string()
+    assert sections.joint_training_sentence(joint) == ("1 of 2 training sessions (50%) were attended by staff of "
+                                                       "every programme (joint sessions).")
+
+
+def test_team_names_fall_back_to_ids():
+    tables = {"teams": pd.DataFrame({"team_id": ["a", "b"], "team_name": ["Team A", None]})}
+    assert sections.team_names(tables) == {"a": "Team A", "b": "b"}
