@@ -149,6 +149,17 @@ def period_covered(frame: pd.DataFrame, column: str = "period") -> str:
     return f"{lo:%Y-%m} to {hi:%Y-%m}"
 
 
+def evaluation_window(frame: pd.DataFrame, column: str = "period") -> tuple[str, str] | None:
+    """First and last month of the evaluation as ``("YYYY-MM", "YYYY-MM")`` (None when no data).
+
+    Taken from the team's monthly measures, so charts built from other tables (e.g. the
+    roster, whose hire dates go back years) cover the same months.
+    """
+    if frame is None or column not in frame or frame[column].dropna().empty:
+        return None
+    return f"{frame[column].min():%Y-%m}", f"{frame[column].max():%Y-%m}"
+
+
 # --------------------------------------------------------------------------- measures
 
 
@@ -224,6 +235,52 @@ def measure_charts(tables, params, team_id: str | None = None) -> MeasureCharts:
     frame = pd.DataFrame(rows, columns=["measure_id", "label", "unit", "chart", "direction", "n_points",
                                         "baseline_points", "verdict", "sentence"])
     return MeasureCharts(team_id, results, frame, start, params.rules.method)
+
+
+def rare_events_caution(result, *, min_mean: float = 2.0) -> str | None:
+    """A caution for count-based charts (u, c) whose events are rare, else None.
+
+    Parameters
+    ----------
+    result : evalkit.spc.QicResult
+        A chart from :func:`evalkit.spc.qic`.
+    min_mean : float, default 2.0
+        Average count of events per point (the numerator, e.g. separations per month)
+        below which the caution is given.
+
+    Returns
+    -------
+    str or None
+        One plain sentence when ``result.chart`` is "u", "up" or "c" and the mean
+        numerator over the plotted points is below ``min_mean``; None otherwise.
+
+    Notes
+    -----
+    With about one event a month, most months have 0, 1 or 2 events: the lower limit sits
+    at zero and a single month with 3 or 4 events can cross the upper limit, and runs of
+    zero-event months are common, so limits and runs rules flag single months too
+    easily. Aggregating to quarters, or charting the time between events (t chart) or
+    the number of opportunities between events (g chart), is steadier (Provost & Murray
+    2011, ch. 7; Benneyan 2001, g charts).
+
+    Example
+    -------
+    >>> from evalkit.spc import qic
+    >>> r = qic([0, 1, 2, 0, 1, 1, 0, 2, 1, 0, 1, 1], [20] * 12, chart="u")
+    >>> rare_events_caution(r).startswith("Caution: on average 0.8 events")
+    True
+    """
+    if result is None or getattr(result, "chart", None) not in ("u", "up", "c"):
+        return None
+    pts = result.points
+    keep = pts["include"].astype(bool) if "include" in pts else pd.Series(True, index=pts.index)
+    counts = pd.to_numeric(pts.loc[keep, "y_sum"], errors="coerce").dropna()
+    if counts.empty or float(counts.mean()) >= min_mean:
+        return None
+    return (f"Caution: on average {counts.mean():.1f} events a month are counted here. With so few events, "
+            "the limits and runs rules flag single months too easily (one month with a few more or fewer events "
+            "can signal). Read single-month signals with care; counting by quarter, or charting the time between "
+            "events (a t or g chart), gives a steadier picture.")
 
 
 def chart_annotations(tables, team_id: str | None = None) -> pd.DataFrame:
@@ -839,7 +896,7 @@ def collaborative_caveats(exclude_units) -> list[str]:
 
 
 __all__ = [
-    "load_report_tables", "team_name", "team_names", "intervention_start", "period_covered", "MeasureCharts",
+    "load_report_tables", "team_name", "team_names", "evaluation_window", "rare_events_caution", "intervention_start", "period_covered", "MeasureCharts",
     "measure_charts", "chart_annotations", "Summary", "summary_box", "definitions_table", "rules_text",
     "VERDICT_TEXT", "RULE_TEXT", "Table", "as_table", "format_table", "column_label", "slug_label",
     "COLUMN_LABELS", "ID_COLUMNS", "training_sessions_table", "joint_training_sentence",

@@ -116,3 +116,15 @@ def test_signal_counts_plot_stacks_verdicts():
     assert [t.get_text() for t in ax.get_yticklabels()] == ["Measure one", "m2"]
     imp = [p for p in ax.patches if p.get_gid() == "verdict-improvement"]
     assert [p.get_width() for p in imp] == [2, 0]
+
+
+def test_pdsa_timeline_month_ticks_label_whole_months():
+    import matplotlib.dates as mdates
+
+    ax = plot_pdsa_timeline(PDSA, "a", as_of="2023-06-30", month_ticks=True)
+    lo, hi = (mdates.num2date(v).strftime("%Y-%m-%d") for v in ax.get_xlim())
+    # cycles run 2023-04-01 .. 2023-06-30 (ongoing to as_of): whole months April to June
+    assert (lo, hi) == ("2023-04-01", "2023-07-01")
+    ax.figure.canvas.draw()
+    labels = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+    assert labels == ["Apr 2023", "May 2023", "Jun 2023", "Jul 2023"]

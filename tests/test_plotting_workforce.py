@@ -58,3 +58,22 @@ def test_all_charts_return_axes_and_leave_style_alone(roster):
     assert len(ax.lines[0].get_xdata()) == 2
     assert dict(matplotlib.rcParams) == before
     plt.close("all")
+
+
+def test_turnover_and_survey_titles_can_name_the_team():
+    roster = pd.DataFrame({"team_id": "t", "staff_key": [f"s{i}" for i in range(12)],
+                           "hire_date": pd.to_datetime(["2020-01-01"] * 12),
+                           "separation_date": pd.to_datetime([None] * 11 + ["2023-03-10"]),
+                           "separation_type": [None] * 11 + ["voluntary"]})
+    monthly = wf.monthly_workforce(roster, start="2023-01", end="2023-06")
+    assert pw.plot_turnover(monthly, "t", title="Staff turnover — Team T").get_title() == "Staff turnover — Team T"
+    assert pw.plot_turnover(monthly, "t").get_title() == "Staff turnover — t"
+    plt.close("all")
+    rng = np.random.default_rng(3)
+    s = pd.DataFrame({"team_id": "t", "wave": [1] * 6, "fielded": pd.to_datetime(["2023-02-01"] * 6),
+                      "response_id": [f"r{i}" for i in range(6)]})
+    for i in range(1, 8):
+        s[f"cbi_work_{i}"] = rng.choice([0, 25, 50, 75, 100], 6)
+    summary = sv.summarise_survey(s, sv.CBI_WORK, roster)
+    assert pw.plot_survey_scale(summary, "t", title="Burnout — Team T").get_title() == "Burnout — Team T"
+    plt.close("all")

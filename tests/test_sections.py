@@ -195,3 +195,21 @@ def test_training_sessions_table_one_row_per_session_with_counts_suppressed():
 def test_team_names_fall_back_to_ids():
     tables = {"teams": pd.DataFrame({"team_id": ["a", "b"], "team_name": ["Team A", None]})}
     assert sections.team_names(tables) == {"a": "Team A", "b": "b"}
+
+
+def test_rare_events_caution_only_for_count_charts_with_few_events():
+    from evalkit.spc import qic
+
+    # by hand: 0+1+2+0+1+1+0+2+1+0+1+1 = 10 events over 12 months -> 0.83 a month (< 2)
+    rare = qic([0, 1, 2, 0, 1, 1, 0, 2, 1, 0, 1, 1], [20] * 12, chart="u")
+    text = sections.rare_events_caution(rare)
+    assert text.startswith("Caution: on average 0.8 events a month") and "quarter" in text and "t or g chart" in text
+    assert sections.rare_events_caution(qic([3] * 12, [20] * 12, chart="u")) is None        # 3 a month: not rare
+    assert sections.rare_events_caution(qic([1] * 12, [20] * 12, chart="u"), min_mean=1.0) is None
+    assert sections.rare_events_caution(qic([1, 0, 1] * 4, [20] * 12, chart="p")) is None   # not a count chart
+
+
+def test_evaluation_window_is_the_months_of_the_measures():
+    tables = sections.load_report_tables(DATA, "prairie-north")
+    assert sections.evaluation_window(tables["measures"]) == ("2022-01", "2024-12")  # BRIEF.md demo period
+    assert sections.evaluation_window(pd.DataFrame({"period": pd.Series([], dtype="datetime64[ns]")})) is None

@@ -54,6 +54,18 @@ def _date_axis(ax):
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc))
 
 
+def _month_axis(ax, first, last, max_labels: int = 8):
+    """Whole-month limits and at most ``max_labels`` month ticks labelled 'Apr 2023'."""
+    lo = pd.Timestamp(first).to_period("M").to_timestamp()
+    hi = (pd.Timestamp(last).to_period("M") + 1).to_timestamp()
+    n_months = (hi.year - lo.year) * 12 + hi.month - lo.month
+    step = max(1, -(-(n_months + 1) // max_labels))
+    ax.set_xlim(lo, hi)
+    ax.xaxis.set_major_locator(mdates.MonthLocator(interval=step))
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
+    ax.xaxis.set_minor_locator(mdates.MonthLocator())
+
+
 def _empty(ax, message: str):
     ax.text(0.5, 0.5, message, ha="center", va="center", transform=ax.transAxes, color=_GREY, gid="empty-note")
     ax.set_xticks([])
@@ -185,7 +197,7 @@ def plot_event_study(result, ax=None, *, title: str | None = None, ylabel: str |
 
 # --------------------------------------------------------------------------- PDSA
 def plot_pdsa_timeline(pdsa: pd.DataFrame, team_id: str, ax=None, *, lanes: str = "essential",
-                       as_of=None, title: str | None = None):
+                       as_of=None, title: str | None = None, month_ticks: bool = False):
     """One team's PDSA cycles as bars on a timeline, one lane per essential (or ramp).
 
     Parameters
@@ -197,6 +209,10 @@ def plot_pdsa_timeline(pdsa: pd.DataFrame, team_id: str, ax=None, *, lanes: str 
     as_of : date-like, optional
         End drawn for cycles without an end date (ongoing). Default: the
         latest date in the team's log.
+    month_ticks : bool, default False
+        Whole months on the x-axis: limits at the first of the first month and of the
+        month after the last, one labelled tick ("Apr 2023") per month, or every 2nd,
+        3rd, ... month so that at most 8 are labelled.
 
     Returns
     -------
@@ -225,7 +241,10 @@ def plot_pdsa_timeline(pdsa: pd.DataFrame, team_id: str, ax=None, *, lanes: str 
         width = max((r["end"] - r["start_date"]).days, 3)
         ax.barh(pos[r[col]], width, left=r["start_date"], height=0.6, color=_DECISION_COLOURS.get(r["dec"], _GREY),
                 edgecolor="white", gid="cycle")
-    _date_axis(ax)
+    if month_ticks:
+        _month_axis(ax, d["start_date"].min(), d["end"].max())
+    else:
+        _date_axis(ax)
     ax.set_yticks(range(len(order)))
     ax.set_yticklabels(order, fontsize="small")
     ax.invert_yaxis()

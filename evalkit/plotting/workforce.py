@@ -61,6 +61,7 @@ def plot_turnover(
     kinds: tuple[str, ...] = ("total", "voluntary"),
     threshold: int = DEFAULT_MIN_COUNT,
     suppress_on: str = "denominator",
+    title: str | None = None,
     ax=None,
 ):
     """Monthly turnover rate (total and voluntary by default) with its definition as caption.
@@ -80,6 +81,9 @@ def plot_turnover(
         threshold (the group is too small to show). "numerator": hidden when the
         separations counted are 1..threshold−1 (strict count rule; hides most months
         of small teams).
+    title : str, optional
+        Chart title (default "Staff turnover — <team>"; pass the team's name to show
+        it instead of its id).
     ax : matplotlib Axes, optional
 
     Returns
@@ -104,7 +108,7 @@ def plot_turnover(
         ax.plot(t["period"], t[rate_col].mask(hide), marker="o", ms=3, color=OKABE_ITO[i],
                 label=f"{kind} turnover")
     ax.set_ylabel("% per month")
-    ax.set_title(f"Staff turnover{' — ' + str(team) if team is not None else ''}")
+    ax.set_title(title if title is not None else f"Staff turnover{' — ' + str(team) if team is not None else ''}")
     ax.legend(frameon=False, fontsize=8)
     ax.set_ylim(bottom=0)
     _caption(ax, monthly.definition, _hidden_note(hidden, threshold))
@@ -248,11 +252,12 @@ def plot_time_to_fill(ttf, team: str | None = None, *, ax=None):
 
 
 def plot_survey_scale(summary, team: str | None = None, scale: str | None = None, *,
-                      threshold: int = DEFAULT_MIN_RESPONDENTS, ax=None):
+                      threshold: int = DEFAULT_MIN_RESPONDENTS, title: str | None = None, ax=None):
     """Scale mean per wave with its 95% t interval, and the cut-off line.
 
     Waves with fewer than ``threshold`` respondents (default 5) are not drawn.
-    Returns the Axes.
+    ``title`` replaces the default "<scale> — <team>" (e.g. the instrument's label and
+    the team's name). Returns the Axes.
     """
     t = summary.table
     if team is not None and "team_id" in t:
@@ -273,6 +278,6 @@ def plot_survey_scale(summary, team: str | None = None, scale: str | None = None
     ax.set_ylabel(f"mean score (higher is {spec.get('higher_is', '')})")
     if "response_min" in spec:
         ax.set_ylim(spec["response_min"], spec["response_max"])
-    ax.set_title(f"{scale}{' — ' + str(team) if team is not None else ''}")
+    ax.set_title(title if title is not None else f"{scale}{' — ' + str(team) if team is not None else ''}")
     _caption(ax, summary.definition, _hidden_note(int((~show).sum()), threshold, "respondents"))
     return ax
