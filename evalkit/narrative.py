@@ -27,6 +27,10 @@ __all__ = [
     "its_sentence",
     "did_sentence",
     "prepost_sentence",
+    "survey_change_sentence",
+    "suppressed_change_sentence",
+    "turnover_change_sentence",
+    "direction_from_higher_is",
     "too_short_sentence",
     "pooled_sentence",
     "format_number",
@@ -104,6 +108,8 @@ def too_short_sentence(n_pre: int, n_post: int, minimum: int) -> str:
 
 
 def _direction_clause(estimate: float, lo: float, hi: float, null: float, direction: str | None) -> str:
+    if lo != lo or hi != hi:
+        return "No interval could be computed."
     if lo <= null <= hi:
         return "The interval includes no change."
     if direction in ("increase", "decrease"):
@@ -237,31 +243,8 @@ def _p_text(p: float) -> str:
     return f"{p:.3f}" if p < 0.01 else f"{p:.2f}"
 
 
-def prepost_sentence(result, *, label: str, unit: str = "", direction: str | None = None,
-                     design: str = "Before/after within one team", decimals: int = 1,
-                     ratio_decimals: int = 2, comparison_units: int | None = None) -> str:
-    """Sentence for a pre/post comparison (proportions, rate ratio or Welch's t).
-
-    Parameters
-    ----------
-    result : PrePostResult
-        From :func:`evalkit.effects.difference_in_proportions`,
-        :func:`~evalkit.effects.rate_ratio` or :func:`~evalkit.effects.welch_t`.
-    label : str
-        What is compared ("staff scoring 50 or more on work burnout").
-    unit : str, optional
-        Unit of means (Welch) or of rates.
-    design : str, default "Before/after within one team"
-        First words of the sentence, naming the design and what is compared
-        (e.g. "Before/after within one team (survey wave 1 vs wave 3)").
-    comparison_units : int, optional
-        If the comparison is with non-participating units, how many; the
-        comparison caution is then used instead of the within-team one.
-
-    Returns
-    -------
-    str
-    """
+def _prepost_clause(result, *, label: str, unit: str, decimals: int, ratio_decimals: int):
+    """The "what (CI)" part of a pre/post sentence and the numbers the direction clause needs."""
     terms = list(result.estimates["term"])
     level = int(round(result.conf_level * 100))
     if "difference_in_proportions" in terms:
@@ -298,8 +281,183 @@ def prepost_sentence(result, *, label: str, unit: str = "", direction: str | Non
         null = 0.0
     else:
         raise InputError(f"no sentence for a result with terms {terms}")
+    return what, ci, est, lo, hi, null
+
+
+def prepost_sentence(result, *, label: str, unit: str = "", direction: str | None = None,
+                     design: str = "Before/after within one team", decimals: int = 1,
+                     ratio_decimals: int = 2, comparison_units: int | None = None,
+                     notes: tuple[str, ...] = ()) -> str:
+    """Sentence for a pre/post comparison (proportions, rate ratio or Welch's t).
+
+    Parameters
+    ----------
+    result : PrePostResult
+        From :func:`evalkit.effects.difference_in_proportions`,
+        :func:`~evalkit.effects.rate_ratio` or :func:`~evalkit.effects.welch_t`.
+    label : str
+        What is compared ("staff scoring 50 or more on work burnout").
+    unit : str, optional
+        Unit of means (Welch) or of rates.
+    design : str, default "Before/after within one team"
+        First words of the sentence, naming the design and what is compared
+        (e.g. "Before/after within one team (survey wave 1 vs wave 3)").
+    comparison_units : int, optional
+        If the comparison is with non-participating units, how many; the
+        comparison caution is then used instead of the within-team one.
+    notes : tuple of str, default ()
+        Extra sentences placed before the caution (e.g. about small counts).
+
+    Returns
+    -------
+    str
+    """
+    what, ci, est, lo, hi, null = _prepost_clause(result, label=label, unit=unit, decimals=decimals,
+                                                  ratio_decimals=ratio_decimals)
     caution = CAUTION_COMPARISON if comparison_units else CAUTION_WITHIN_TEAM
-    return f"{design}: {what} {ci}. {_direction_clause(est, lo, hi, null, direction)} {caution}"
+    return " ".join([f"{design}: {what} {ci}.", _direction_clause(est, lo, hi, null, direction), *notes, caution])
+
+
+def direction_from_higher_is(higher_is: str) -> str:
+    """Which way is better for a survey scale: ``"worse"`` → ``"decrease"``, ``"better"`` → ``"increase"``."""
+    if higher_is not in ("better", "worse"):
+        raise InputError(f"higher_is must be 'better' or 'worse', got {higher_is!r}")
+    return "decrease" if higher_is == "worse" else "increase"
+
+
+def _lower_first(text: str) -> str:
+    """Lower-case the first letter unless the first word is an acronym ("CBI")."""
+    if len(text) > 1 and text[0].isupper() and not text[1].isupper():
+        return text[0].lower() + text[1:]
+    return text
+
+
+def survey_change_sentence(means, shares, *, label: str, cutoff: float | None, higher_is: str, design: str,
+                           unit: str = "points", share_note: str | None = None, decimals: int = 1) -> str:
+    """Sentence for the change in a survey scale between two waves of one team.
+
+    Parameters
+    ----------
+    means : PrePostResult
+        :func:`evalkit.prepost.welch_t` of the scale scores (after, before).
+    shares : PrePostResult or None
+        :func:`evalkit.prepost.difference_in_proportions` of the share at or
+        above the cut-off (after, before); None when there is no cut-off or
+        the share is not shown (then ``share_note`` says why).
+    label : str
+        The scale's label ("Work-related burnout (Copenhagen Burnout
+        Inventory)"); its first letter is lower-cased inside the sentence.
+    cutoff : float or None
+        The instrument's cut-off (score at or above it counts).
+    higher_is : {"better", "worse"}
+        From the instrument: says whether a fall is an improvement.
+    design : str
+        "Before/after within one team (survey waves W1 and W3)".
+    unit : str, default "points"
+        Unit of the scale score.
+    share_note : str, optional
+        Sentence used in place of the share comparison.
+    decimals : int, default 1
+
+    Returns
+    -------
+    str
+        Design; mean change with its CI and Hedges' g; whether the interval is
+        in the direction of improvement or deterioration (from ``higher_is``);
+        the same for the share at or above the cut-off; the within-team
+        caution (contribution, not attribution).
+    """
+    direction = direction_from_higher_is(higher_is)
+    name = _lower_first(label)
+    what, ci, est, lo, hi, null = _prepost_clause(means, label=f"{name} score", unit=unit, decimals=decimals,
+                                                  ratio_decimals=2)
+    parts = [f"{design}: {what} {ci}.", _direction_clause(est, lo, hi, null, direction)]
+    if shares is not None and cutoff is not None:
+        what, ci, est, lo, hi, null = _prepost_clause(
+            shares, label=f"respondents scoring {format_number(float(cutoff), _decimals_of(cutoff))} or more",
+            unit="", decimals=decimals, ratio_decimals=2)
+        parts += [f"{what[0].upper()}{what[1:]} {ci}.", _direction_clause(est, lo, hi, null, direction)]
+    elif share_note:
+        parts.append(share_note)
+    parts.append(CAUTION_WITHIN_TEAM)
+    return " ".join(parts)
+
+
+def _decimals_of(x: float) -> int:
+    return 0 if float(x) == round(float(x)) else len(f"{float(x):g}".split(".")[-1])
+
+
+def suppressed_change_sentence(*, design: str, label: str, threshold: int, waves: tuple[str, ...]) -> str:
+    """Sentence for a survey comparison not shown because a wave has too few respondents.
+
+    Examples
+    --------
+    >>> suppressed_change_sentence(design="Before/after within one team (survey waves W1 and W3)",
+    ...                            label="Intent to leave", threshold=5, waves=("W3",))
+    'Before/after within one team (survey waves W1 and W3): results for intent to leave are not shown because fewer than 5 respondents had a score in wave W3 (small numbers are suppressed to protect confidentiality).'
+    """
+    where = " and ".join(waves)
+    return (f"{design}: results for {_lower_first(label)} are not shown because fewer than {threshold} respondents "
+            f"had a score in wave{'s' if len(waves) > 1 else ''} {where} (small numbers are suppressed to protect "
+            "confidentiality).")
+
+
+def _width_text(lo: float, hi: float, ratio_decimals: int) -> str:
+    if lo > 0 and math.isfinite(hi):
+        return f"the upper limit of the interval is {format_number(hi / lo, 1)} times the lower"
+    if lo == 0 and math.isfinite(hi):
+        return f"the interval runs from 0 to {format_number(hi, ratio_decimals)}"
+    return "the interval has no upper limit"
+
+
+def turnover_change_sentence(result, *, label: str, design: str, rate_before: float, rate_after: float,
+                             small_counts: bool, threshold: int = 10, unit: str = "% per month",
+                             decimals: int = 1, ratio_decimals: int = 2) -> str:
+    """Sentence for separations before vs after a team's start, as a rate ratio.
+
+    Parameters
+    ----------
+    result : PrePostResult
+        :func:`evalkit.prepost.rate_ratio` (after / before, exposure = staff-months).
+    label : str
+        "separations" or "voluntary separations".
+    design : str
+        "Before/after within one team (separations per staff-month, 17 months
+        before and 19 months after the start in June 2023)".
+    rate_before, rate_after : float
+        Separations per 100 staff-months (% per month) in each period.
+    small_counts : bool
+        True when a period has fewer than ``threshold`` separations: the two
+        rates are then not stated (a rate from a suppressed count is
+        suppressed) and the sentence says how wide the interval is.
+    threshold : int, default 10
+    unit : str, default "% per month"
+
+    Returns
+    -------
+    str
+        Design; rate ratio (after ÷ before) with its CI and, when counts allow,
+        the two rates; whether the interval is in the direction of improvement
+        (fewer separations is better); a small-count note; the within-team
+        caution.
+    """
+    what, ci, est, lo, hi, null = _prepost_clause(result, label=label, unit="", decimals=decimals,
+                                                  ratio_decimals=ratio_decimals)
+    if result.inputs.get("events2", 1) == 0:
+        if result.inputs.get("events1", 0) == 0:
+            return (f"{design}: there were no {label} in either period, so no rate ratio can be estimated. "
+                    + CAUTION_WITHIN_TEAM)
+        what = f"there were no {label} before the start, so the rate ratio has no finite value"
+    sep = "" if unit.startswith("%") else " "
+    if not small_counts:
+        ci = (f"({format_number(rate_after, decimals)}{sep}{unit} after against "
+              f"{format_number(rate_before, decimals)}{sep}{unit} before; {ci[1:]}")
+    parts = [f"{design}: {what} {ci}.", _direction_clause(est, lo, hi, null, "decrease")]
+    if small_counts:
+        parts.append(f"With fewer than {threshold} {label} in at least one period the estimate is imprecise: "
+                     f"{_width_text(lo, hi, ratio_decimals)}.")
+    parts.append(CAUTION_WITHIN_TEAM)
+    return " ".join(parts)
 
 
 def pooled_sentence(row, *, label: str, unit: str = "", direction: str | None = None, decimals: int = 1,
