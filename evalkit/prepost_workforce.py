@@ -262,8 +262,8 @@ def survey_change(
         if small:
             row["suppressed"] = True
             rows.append(row)
-            sentences.append(suppressed_change_sentence(design=design, label=scale_label, threshold=int(min_respondents),
-                                                        waves=tuple(small)))
+            sentences.append(suppressed_change_sentence(design=design, label=scale_label,
+                                                        threshold=int(min_respondents), waves=tuple(small)))
             continue
         means = welch_t(a["score"].to_numpy(float), b["score"].to_numpy(float), conf_level=conf_level)
         d, g = means.term("difference_in_means"), means.term("hedges_g")
