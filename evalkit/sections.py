@@ -61,24 +61,14 @@ def load_report_tables(data_dir, unit_id: str | None = None, *, kind: str = "tea
     evalkit.io.DataValidationFailed
         A problem in a file as a whole, or in the rows this report uses.
     """
-    from evalkit.io import DataValidationFailed, Tables, _read_raw, find_table_file, parse_table, select_unit
+    from evalkit.io import DataValidationFailed, Tables, read_tables, select_unit
     from evalkit.schema import TABLES
 
     if kind not in ("team", "country", "collaborative"):
         raise InputError(f"kind must be 'team', 'country' or 'collaborative', not {kind!r}")
     data_dir = Path(data_dir)
     exclude = {str(u) for u in exclude_units}
-    frames, files, problems = {}, {}, []
-    for name in TABLES_READ[kind]:
-        found = find_table_file(data_dir, name)
-        if not found:
-            if TABLES[name].required:
-                problems.append(_missing(data_dir, name))
-            continue
-        raw = _read_raw(found[0], str(found[0]))
-        frame, found_problems = parse_table(raw, name, str(found[0]))
-        frames[name], files[name] = frame, found[0]
-        problems.extend(found_problems)
+    files, frames, problems = read_tables(data_dir, TABLES_READ[kind])
     if kind == "collaborative":
         keep_problem = [p for p in problems if p.unit is None or p.unit not in exclude]
     else:
@@ -98,12 +88,6 @@ def load_report_tables(data_dir, unit_id: str | None = None, *, kind: str = "tea
     if kind == "collaborative":
         return tables
     return select_unit(tables, unit_id, kind)
-
-
-def _missing(data_dir, name):
-    from evalkit.errors import Problem
-
-    return Problem(str(Path(data_dir) / f"{name}.csv"), "file not found; this table is required")
 
 
 def _report_units(teams, unit_id, kind) -> set:
@@ -476,8 +460,9 @@ def _format_column(col: pd.Series, name: str, digits: int, value_labels: dict | 
         return out, len(numbers) == len(present) or all(
             isinstance(v, (int, float, np.integer, np.floating)) or str(v).startswith("<") for v in present)
     is_id = name.endswith("_id") or name in ID_COLUMNS
+    # a column of slugs (at least one with a hyphen, so plain words such as verdicts keep their case)
     slugs = (not is_id and not value_labels and bool(present)
-             and all(isinstance(v, str) and _SLUG.match(v) for v in present))
+             and all(isinstance(v, str) and _SLUG.match(v) for v in present) and any("-" in v for v in present))
     return [MISSING if _is_missing(v) else (slug_label(v) if slugs else str(v)) for v in values], False
 
 
@@ -526,8 +511,9 @@ def format_table(frame: pd.DataFrame, *, digits: int = 1, columns=None, labels: 
         Header overrides ``{column: header}``; others from :func:`column_label`.
     value_labels : dict, optional
         ``{column: {value: label}}``, e.g. team ids to team names. Text columns whose
-        every value is a slug and that are not ids are shown as words
-        (:func:`slug_label`).
+        every value is a slug (at least one with a hyphen) and that are not ids are
+        shown as words (:func:`slug_label`). Column names that already contain capitals
+        (e.g. measure labels) are kept as headers.
     drop_single : iterable of str, default ("unit", "team_id", "country", "study")
         Id columns dropped when the whole table holds one value of them.
     drop_empty : bool, default True
@@ -571,7 +557,7 @@ def format_table(frame: pd.DataFrame, *, digits: int = 1, columns=None, labels: 
     value_labels = value_labels or {}
     out, numeric = {}, []
     for c in df.columns:
-        header = labels.get(c, column_label(c))
+        header = labels.get(c, column_label(c)) if isinstance(c, str) and c == c.lower() or c in labels else str(c)
         out[header], is_num = _format_column(df[c], str(c), digits, value_labels.get(c))
         if is_num:
             numeric.append(header)
@@ -886,6 +872,55 @@ def board_table(board: pd.DataFrame) -> pd.DataFrame:
     return wide
 
 
+#: Verdicts of :func:`evalkit.rollup.team_verdicts` that count as a signal.
+SIGNAL_VERDICTS = ("improvement", "deterioration", "neutral")
+
+
+def false_signal_reference(verdicts: pd.DataFrame, *, start=None) -> str:
+    """The empirical false-signal reference: how many comparison units' charts show a signal.
+
+    Parameters
+    ----------
+    verdicts : DataFrame
+        :func:`evalkit.rollup.team_verdicts` (``RollupResult.verdicts``): columns
+        ``team_id, role, measure_id, verdict`` (raw verdicts improvement, deterioration,
+        neutral, none, too_few).
+    start : month-like, optional
+        Where the comparison units' charts were split (the collaborative's start), named
+        in the sentence.
+
+    Returns
+    -------
+    str
+        E.g. "For reference, 3 of 16 charts of the 4 units that did not take part also
+        show a signal (judged the same way from the collaborative's start, 2023-04):
+        signals can appear without any change." Charts with too few points are not
+        counted. A sentence saying there is no reference when no comparison unit was
+        charted.
+
+    Notes
+    -----
+    Comparison units made no changes as part of the collaborative, so their signals show
+    how often the rules flag a chart when nothing was done: the base rate to hold the
+    participating teams' count against (the empirical false-alarm rate of the rules on
+    these data; cf. Anhøj & Olesen 2014 for simulated rates).
+    """
+    v = verdicts.loc[(verdicts["role"] == "comparison").fillna(False).to_numpy(dtype=bool)]
+    judged = v.loc[v["verdict"].isin(list(SIGNAL_VERDICTS) + ["none"]).fillna(False).to_numpy(dtype=bool)]
+    if judged.empty:
+        return ("No units outside the collaborative were charted, so there is no reference for how often "
+                "signals appear without any change.")
+    n_units = int(judged["team_id"].nunique())
+    n_signal = int(judged["verdict"].isin(list(SIGNAL_VERDICTS)).sum())
+    when = f", {pd.Timestamp(start):%Y-%m}" if start is not None else ""
+    units = "unit that did" if n_units == 1 else "units that did"
+    charts = "chart" if len(judged) == 1 else "charts"
+    verb = "shows" if n_signal == 1 else "show"
+    return (f"For reference, {n_signal} of {len(judged)} {charts} of the {n_units} {units} not take part also "
+            f"{verb} a signal (judged the same way from the collaborative's start{when}): signals can appear "
+            "without any change.")
+
+
 def collaborative_caveats(exclude_units) -> list[str]:
     """Caveats of the collaborative summary (names the teams left out for invalid data)."""
     out = ["Counting teams with a signal does not show that the collaborative caused it: teams joined at "
@@ -902,6 +937,7 @@ __all__ = [
     "COLUMN_LABELS", "ID_COLUMNS", "training_sessions_table", "joint_training_sentence",
     "title_block", "team_description", "team_caveats", "methods_notes", "COUNTRY_SECTIONS", "country_sections",
     "describe_sections", "section_table", "TEAM_SECTIONS", "team_sections", "country_period", "country_methods", "country_caveats", "participating_teams",
-    "verdict_board", "board_counts", "board_table", "collaborative_caveats", "has_rows", "note", "sentences",
+    "verdict_board", "board_counts", "board_table", "false_signal_reference", "SIGNAL_VERDICTS",
+    "collaborative_caveats", "has_rows", "note", "sentences",
     "board_from_rollup",
 ]

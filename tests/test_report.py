@@ -257,9 +257,9 @@ def test_team_name_from_data_is_escaped_end_to_end(batch, tmp_path):
     teams = (data / "teams.csv").read_text().replace("Valley County,", '"<script>alert(1)</script>",', 1)
     (data / "teams.csv").write_text(teams)
     out2 = copy_outputs(out, tmp_path / "out")
-    result = run_batch(params, data, out2, only=["valley-county"], progress=False)
+    result = run_batch(params, data, out2, only=["valley-county", "collaborative"], progress=False)
     assert result.exit_code == 0, result.summary_table()
-    for page in (out2 / "teams" / "valley-county.html", out2 / "index.html"):
+    for page in (out2 / "teams" / "valley-county.html", out2 / "index.html", out2 / "collaborative.html"):
         text = page.read_text()
         assert "<script>alert(1)</script>" not in text
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text, page

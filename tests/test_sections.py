@@ -213,3 +213,30 @@ def test_evaluation_window_is_the_months_of_the_measures():
     tables = sections.load_report_tables(DATA, "prairie-north")
     assert sections.evaluation_window(tables["measures"]) == ("2022-01", "2024-12")  # BRIEF.md demo period
     assert sections.evaluation_window(pd.DataFrame({"period": pd.Series([], dtype="datetime64[ns]")})) is None
+
+
+def test_false_signal_reference_counts_comparison_units_charts_with_a_signal():
+    verdicts = pd.DataFrame({
+        "team_id": ["p1", "p1", "c1", "c1", "c2", "c2", "c3", "c3"],
+        "role": ["participant"] * 2 + ["comparison"] * 6,
+        "measure_id": ["m", "n"] * 4,
+        "verdict": ["improvement", "improvement", "improvement", "none", "neutral", "none", "none", "too_few"],
+    })
+    # by hand: comparison charts judged = 5 (c3's too_few left out), of 3 units; signals: c1 m, c2 m -> 2
+    assert sections.false_signal_reference(verdicts, start="2023-04-01") == (
+        "For reference, 2 of 5 charts of the 3 units that did not take part also show a signal (judged the same "
+        "way from the collaborative's start, 2023-04): signals can appear without any change.")
+    assert "no reference" in sections.false_signal_reference(verdicts.iloc[:2])
+
+
+def test_false_signal_reference_on_the_demo_collaborative():
+    from evalkit import rollup
+    from evalkit.params import load_collaborative
+
+    collab = load_collaborative(PARAMS)
+    tables = sections.load_report_tables(DATA, kind="collaborative")
+    result = rollup.collaborative_rollup(tables, collab.measures, starts=rollup.team_starts(tables["teams"], PARAMS),
+                                         method=collab.rules.method, n_boot=99)
+    text = sections.false_signal_reference(result.verdicts, start=result.settings["comparison_start"])
+    # BRIEF.md: 4 comparison units x 4 measures = 16 charts, split at the collaborative start 2023-04
+    assert "of 16 charts of the 4 units that did not take part" in text and "2023-04" in text
