@@ -643,13 +643,15 @@ def has_rows(tables, table: str, column: str | None = None, value=None) -> bool:
 #: Optional team-report sections and the table each needs (rows of the team).
 TEAM_SECTIONS = (
     ("staffing", "roster", "Staffing: turnover and headcount"),
+    ("vacancy", "positions", "Vacancies"),
+    ("time_to_fill", "requisitions", "Time to fill"),
     ("survey", "survey", "Staff survey"),
     ("pdsa", "pdsa", "PDSA cycles"),
     ("progress", "assessments", "Progress score"),
 )
 
 
-def team_sections(tables, team_id: str) -> dict:
+def team_sections(tables, team_id: str, *, start=None) -> dict:
     """Which optional team-report sections have data: section -> number of the team's rows.
 
     Parameters
@@ -657,13 +659,17 @@ def team_sections(tables, team_id: str) -> dict:
     tables : Tables or mapping
         A team's tables (from :func:`load_report_tables`).
     team_id : str
+    start : month-like, optional
+        The team's intervention start; without it there is no before/after section.
 
     Returns
     -------
     dict
-        ``{"staffing": n, "survey": n, "pdsa": n, "progress": n}``: rows of the team in
-        roster, survey, pdsa and assessments (0 = no data; the section is left out of
-        the HTML report, see :func:`evalkit.report.record_sections`).
+        ``{"staffing": n, "vacancy": n, "time_to_fill": n, "survey": n, "pdsa": n,
+        "progress": n, "before_after": n}``: rows of the team in roster, positions,
+        requisitions, survey, pdsa and assessments, and for before/after the roster and
+        survey rows together when ``start`` is given (0 = no data; the section is left
+        out of the HTML report, see :func:`evalkit.report.record_sections`).
     """
     out = {}
     for key, table, _ in TEAM_SECTIONS:
@@ -672,6 +678,7 @@ def team_sections(tables, team_id: str) -> dict:
             out[key] = 0
         else:
             out[key] = int((frame["team_id"] == team_id).fillna(False).sum())
+    out["before_after"] = out["staffing"] + out["survey"] if start is not None else 0
     return out
 
 
@@ -698,6 +705,10 @@ def board_from_rollup(verdicts: pd.DataFrame, measures) -> pd.DataFrame:
     v["verdict"] = v["verdict"].map(lambda x: VERDICT_TEXT.get(x, x))
     return v[["team_id", "team_name", "measure_id", "label", "verdict"]].reset_index(drop=True)
 
+
+# team-report staffing and before/after helpers live in evalkit.team_sections
+from evalkit.team_sections import *  # noqa: E402,F401,F403
+from evalkit.team_sections import __all__ as _team_all  # noqa: E402
 
 # --------------------------------------------------------------------------- country reports
 
@@ -940,4 +951,5 @@ __all__ = [
     "verdict_board", "board_counts", "board_table", "false_signal_reference", "SIGNAL_VERDICTS",
     "collaborative_caveats", "has_rows", "note", "sentences",
     "board_from_rollup",
+    *_team_all,
 ]
