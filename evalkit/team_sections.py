@@ -35,6 +35,7 @@ __all__ = [
     "before_after",
     "prepost_table",
     "TEAM_TABLE_LABELS",
+    "label_chart",
 ]
 
 #: Headers of the staffing, survey-wave and before/after tables (pass as ``format_table(labels=...)``).
@@ -67,7 +68,8 @@ class StaffingPanel:
     name : str
         "retention", "new_hire_retention", "tenure", "vacancy" or "time_to_fill".
     result : MetricTable or TenureSurvival
-        The exact result (give it to the matching ``plot_*`` function).
+        The result for the matching ``plot_*`` function: exact, except that figures
+        the suppressed table hides are NaN (not drawn).
     show_chart : bool
         False when every point would rest on fewer than ``threshold`` people
         (or positions/requisitions): show ``sentences`` instead of a chart.
@@ -95,6 +97,38 @@ class StaffingPanel:
         items = "".join(f"<li>{html.escape(s)}</li>" for s in self.sentences)
         return (f"<div><strong>{html.escape(self.name)}</strong><p>{html.escape(self.definition)}</p>"
                 f"<ul>{items}</ul>{self.table.to_html(index=False, na_rep='–')}</div>")
+
+
+_METHOD_WORDS = {"direct": "counted", "Kaplan–Meier": "estimated (Kaplan–Meier)"}
+
+
+def label_chart(ax, title: str, team_id: str, name: str):
+    """Set a chart's title and show the team's name instead of its id in the legend; returns ``ax``."""
+    ax.set_title(title)
+    legend = ax.get_legend()
+    if legend is not None:
+        for text in legend.get_texts():
+            text.set_text(text.get_text().replace(str(team_id), str(name)))
+    return ax
+
+
+def _hidden(result, threshold: int, column: str) -> np.ndarray:
+    """Rows whose ``column`` the suppressed report table hides (True = hidden)."""
+    from evalkit.workforce import suppressed_table
+
+    shown = suppressed_table(result, threshold=threshold)[column]
+    return np.array([isinstance(v, str) for v in shown], dtype=bool)
+
+
+def _masked(result, hidden: np.ndarray, columns):
+    """A copy of a MetricTable for charts: ``columns`` set to NaN where ``hidden`` (so no chart shows
+    a figure the suppressed table hides)."""
+    from evalkit.workforce import MetricTable
+
+    table = result.table.copy()
+    for col in columns:
+        table[col] = table[col].where(~hidden)
+    return MetricTable(result.name, table, result.definition, result.settings)
 
 
 def _month(value) -> pd.Timestamp:
@@ -160,12 +194,14 @@ def retention_panel(roster: pd.DataFrame, *, first_month, last_month, threshold:
         return StaffingPanel("retention", None, False,
                              (f"The evaluation covers fewer than {window} months, so {window}-month retention "
                               "cannot be shown.",), empty, "", "", {"window": window, "threshold": threshold})
-    result = rolling_retention(roster, start=start, end=last, window=window)
-    t = result.table
-    shown = t.loc[(t["employed_first_day"] >= threshold).to_numpy(dtype=bool)]
+    exact = rolling_retention(roster, start=start, end=last, window=window)
+    hidden = _hidden(exact, threshold, "retention_rate")
+    result = _masked(exact, hidden, ["retention_rate"])
+    t = exact.table
+    shown = t.loc[~hidden]
     if shown.empty:
-        sentences = (f"Fewer than {threshold} staff were employed at the start of every {window}-month period, "
-                     "so retention is not shown.",)
+        sentences = (f"Every {window}-month period rests on fewer than {threshold} staff (at its start or still "
+                     "employed at its end), so retention is not shown.",)
     else:
         a, b = shown.iloc[0], shown.iloc[-1]
         what = f"{window}-month retention (staff still employed at the end of the period, of those employed at its start)"
@@ -177,8 +213,10 @@ def retention_panel(roster: pd.DataFrame, *, first_month, last_month, threshold:
                          f"{a['window_start']:%Y-%m} to {a['period']:%Y-%m} and {_pct(b['retention_rate'])} from "
                          f"{b['window_start']:%Y-%m} to {b['period']:%Y-%m}.",)
     same_month = (t["period"].dt.month == last.month).to_numpy(dtype=bool)
-    table = suppressed_table(result, threshold=threshold).loc[same_month]
+    table = suppressed_table(exact, threshold=threshold).loc[same_month]
     table = table[["window_start", "period", "employed_first_day", "retained", "retention_rate"]].reset_index(drop=True)
+    for col in ("window_start", "period"):
+        table[col] = [f"{pd.Timestamp(v):%Y-%m}" for v in table[col]]
     return StaffingPanel("retention", result, not shown.empty, sentences, table, result.definition,
                          f"Staff retention, {window}-month periods", {"window": window, "threshold": threshold, "first_month": first, "last_month": last})
 
@@ -212,11 +250,14 @@ def new_hire_panel(roster: pd.DataFrame, *, as_of, since, threshold: int = DEFAU
     from evalkit.workforce import new_hire_retention, suppressed_table
 
     roster = _team_rows(roster, team_id)
-    result = new_hire_retention(roster, as_of=as_of, since=since, horizon_days=horizon_days, cohort=cohort)
-    t = result.table
-    shown = t.loc[(t["n_hired"] >= threshold).to_numpy(dtype=bool)]
+    exact = new_hire_retention(roster, as_of=as_of, since=since, horizon_days=horizon_days, cohort=cohort)
+    hidden = _hidden(exact, threshold, "retention_rate") | (exact.table["n_hired"] < threshold).to_numpy(dtype=bool)
+    result = _masked(exact, hidden, ["retention_rate", "ci_lower", "ci_upper"])
+    t = exact.table
+    shown = t.loc[~hidden]
     if shown.empty:
-        sentences = (f"No hire cohort has {threshold} or more people, so new-hire retention is not shown.",)
+        sentences = (f"Every hire cohort rests on fewer than {threshold} people (hired, or leaving within "
+                     f"{horizon_days} days), so new-hire retention is not shown.",)
     else:
         sentences = []
         done = shown.loc[shown["complete"].to_numpy(dtype=bool)]
@@ -232,8 +273,9 @@ def new_hire_panel(roster: pd.DataFrame, *, as_of, since, threshold: int = DEFAU
                              f"estimated {_pct(r['retention_rate'])} will still be employed then (Kaplan–Meier, 95% CI "
                              f"{_pct(r['ci_lower'])} to {_pct(r['ci_upper'])}).")
         sentences = tuple(sentences)
-    table = suppressed_table(result, threshold=threshold)
+    table = suppressed_table(exact, threshold=threshold)
     table = table[["cohort", "n_hired", "method", "retention_rate", "ci_lower", "ci_upper"]].reset_index(drop=True)
+    table["method"] = table["method"].map(_METHOD_WORDS).fillna(table["method"])
     return StaffingPanel("new_hire_retention", result, not shown.empty, sentences, table, result.definition,
                          f"New hires still employed after {horizon_days} days, by {cohort} of hire", {"threshold": threshold, "since": since, "cohort": cohort, "horizon_days": horizon_days})
 
@@ -512,10 +554,21 @@ def _ci_text(est, lo, hi, digits: int = 1) -> str:
             return "—"
         if math.isinf(x):
             return "no limit" if x > 0 else "−no limit"
-        return f"{x:.{digits}f}".replace("-", "−")
+        text = f"{x:.{digits}f}"
+        return text.lstrip("-") if float(text) == 0 else text.replace("-", "−")
 
     e = "no finite value" if values[0] is not None and math.isinf(values[0]) else f(values[0])
     return f"{e} ({f(values[1])} to {f(values[2])})"
+
+
+def _arrow(before, after, digits: int | None = 1, suffix: str = "") -> str:
+    """'36 → 48', '63.9% → 43.8%'; hidden values stay as they are ('<5', 'suppressed')."""
+    def f(v):
+        x = _num(v)
+        if x is None:
+            return "—" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v)
+        return (f"{x:,.0f}" if digits is None else f"{x:.{digits}f}") + suffix
+    return f"{f(before)} → {f(after)}"
 
 
 def prepost_table(summary) -> pd.DataFrame:
@@ -528,25 +581,32 @@ def prepost_table(summary) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        Survey: scale, n_before, n_after, mean_before, mean_after, "difference (95% CI)",
-        "Hedges' g (95% CI)", pct_before, pct_after, "difference in % points (95% CI)".
-        Turnover: kind, staff_months_before, staff_months_after, separations_before,
-        separations_after, rate_before, rate_after, "rate ratio (95% CI)". Hidden counts
-        stay "<5"/"<10" and hidden figures "suppressed"; intervals are text with one
-        decimal (two for ratios).
+        Survey (one row per scale): "Scale", "Respondents (before → after)",
+        "Mean score (before → after)", "Difference (95% CI)", "Hedges' g (95% CI)",
+        "At or above cut-off (before → after)", "Difference in % points (95% CI)".
+        Turnover (rows all separations, voluntary): "Separations", "Staff-months
+        (before → after)", "Left (before → after)", "% per month (before → after)",
+        "Rate ratio (95% CI)". Hidden counts stay "<5"/"<10" and hidden figures
+        "suppressed"; one decimal (two for Hedges' g and ratios). Text only: for reading.
     """
     t = summary.report_table()
     if summary.kind == "survey":
-        out = t[["scale", "n_before", "n_after", "mean_before", "mean_after"]].copy()
-        out["difference (95% CI)"] = [_ci_text(*r) for r in zip(t["difference"], t["ci_low"], t["ci_high"])]
-        out["Hedges' g (95% CI)"] = [_ci_text(*r, digits=2) for r in
-                                     zip(t["hedges_g"], t["hedges_g_ci_low"], t["hedges_g_ci_high"])]
-        out["pct_before"], out["pct_after"] = t["pct_before"], t["pct_after"]
-        out["difference in % points (95% CI)"] = [_ci_text(*r) for r in
-                                                  zip(t["pct_difference"], t["pct_ci_low"], t["pct_ci_high"])]
-        return out.reset_index(drop=True)
-    out = t[["kind", "staff_months_before", "staff_months_after", "separations_before", "separations_after",
-             "rate_before", "rate_after"]].copy()
-    out["kind"] = out["kind"].map({"total": "all separations", "voluntary": "voluntary"}).fillna(out["kind"])
-    out["rate ratio (95% CI)"] = [_ci_text(*r, digits=2) for r in zip(t["rate_ratio"], t["ci_low"], t["ci_high"])]
-    return out.reset_index(drop=True)
+        return pd.DataFrame({
+            "Scale": t["scale"],
+            "Respondents (before → after)": [_arrow(b, a, None) for b, a in zip(t["n_before"], t["n_after"])],
+            "Mean score (before → after)": [_arrow(b, a) for b, a in zip(t["mean_before"], t["mean_after"])],
+            "Difference (95% CI)": [_ci_text(*r) for r in zip(t["difference"], t["ci_low"], t["ci_high"])],
+            "Hedges' g (95% CI)": [_ci_text(*r, digits=2) for r in
+                                   zip(t["hedges_g"], t["hedges_g_ci_low"], t["hedges_g_ci_high"])],
+            "At or above cut-off (before → after)": [_arrow(b, a, 1, "%") for b, a in
+                                                     zip(t["pct_before"], t["pct_after"])],
+            "Difference in % points (95% CI)": [_ci_text(*r) for r in
+                                                zip(t["pct_difference"], t["pct_ci_low"], t["pct_ci_high"])],
+        }).reset_index(drop=True)
+    return pd.DataFrame({
+        "Separations": t["kind"].map({"total": "All separations", "voluntary": "Voluntary"}).fillna(t["kind"]),
+        "Staff-months (before → after)": [_arrow(b, a) for b, a in zip(t["staff_months_before"], t["staff_months_after"])],
+        "Left (before → after)": [_arrow(b, a, None) for b, a in zip(t["separations_before"], t["separations_after"])],
+        "% per month (before → after)": [_arrow(b, a) for b, a in zip(t["rate_before"], t["rate_after"])],
+        "Rate ratio (95% CI)": [_ci_text(*r, digits=2) for r in zip(t["rate_ratio"], t["ci_low"], t["ci_high"])],
+    }).reset_index(drop=True)

@@ -107,7 +107,10 @@ def test_team_sections_count_the_teams_rows_in_each_optional_table():
               "survey": pd.DataFrame({"team_id": ["b"]}),
               "pdsa": pd.DataFrame({"team_id": pd.Series([None, "a"], dtype="string")})}
     # by hand: roster has 2 rows of team a, survey none, pdsa 1, assessments table absent
-    assert sections.team_sections(tables, "a") == {"staffing": 2, "survey": 0, "pdsa": 1, "progress": 0}
+    assert sections.team_sections(tables, "a") == {"staffing": 2, "vacancy": 0, "time_to_fill": 0, "survey": 0,
+                                                   "pdsa": 1, "progress": 0, "before_after": 0}
+    # before/after: roster + survey rows of the team (2 + 0) once a start month is known
+    assert sections.team_sections(tables, "a", start="2023-04")["before_after"] == 2
 
 
 # --------------------------------------------------------------------------- report tables
@@ -240,3 +243,175 @@ def test_false_signal_reference_on_the_demo_collaborative():
     text = sections.false_signal_reference(result.verdicts, start=result.settings["comparison_start"])
     # BRIEF.md: 4 comparison units x 4 measures = 16 charts, split at the collaborative start 2023-04
     assert "of 16 charts of the 4 units that did not take part" in text and "2023-04" in text
+
+
+# --------------------------------------------------------------------------- staffing panels and before/after
+# Small hand-made tables; every expected value is worked out by hand in the comment beside it.
+
+def _staff(n, hire="2020-01-01", sep=None, kind=None, team="t", start=0):
+    return pd.DataFrame({"team_id": team, "staff_key": [f"k{start + i}" for i in range(n)], "role": "caseworker",
+                         "case_carrying": True, "hire_date": pd.to_datetime([hire] * n),
+                         "separation_date": pd.to_datetime([sep] * n), "separation_type": [kind] * n})
+
+
+def test_retention_panel_one_calendar_year_by_hand():
+    roster = pd.concat([_staff(30), _staff(10, sep="2022-06-15", kind="voluntary", start=30)], ignore_index=True)
+    panel = sections.retention_panel(roster, first_month="2022-01", last_month="2022-12", threshold=10)
+    # 40 employed on 2022-01-01, 30 still employed on 2022-12-31: 30 / 40 = 75%
+    assert panel.show_chart
+    assert panel.table.to_dict("records") == [{"window_start": "2022-01", "period": "2022-12",
+                                               "employed_first_day": 40, "retained": 30, "retention_rate": 75.0}]
+    assert "was 75% from 2022-01 to 2022-12" in panel.sentences[0]
+    # threshold 35: 40 at the start are shown but 30 retained < 35 is hidden, and so is the rate,
+    # in the table, the sentence and the chart
+    small = sections.retention_panel(roster, first_month="2022-01", last_month="2022-12", threshold=35)
+    assert not small.show_chart and small.sentences[0].startswith("Every 12-month period rests on fewer than 35 staff")
+    assert small.table[["employed_first_day", "retained", "retention_rate"]].values.tolist() == [
+        [40, "<35", "suppressed"]]
+    assert small.result.table["retention_rate"].isna().all()
+
+
+def test_new_hire_panel_counts_a_complete_cohort():
+    roster = pd.concat([_staff(15, hire="2022-03-01"),
+                        _staff(10, hire="2022-03-01", sep="2022-09-30", kind="voluntary", start=15)],
+                       ignore_index=True)
+    panel = sections.new_hire_panel(roster, as_of="2024-12-31", since="2022-01", threshold=10)
+    # 25 hired in 2022, 10 left within 365 days: 15 / 25 = 60%, counted directly (anniversary passed)
+    row = panel.table.iloc[0]
+    assert (row["cohort"], row["n_hired"], row["method"], row["retention_rate"]) == ("2022", 25, "counted", 60.0)
+    assert panel.show_chart and panel.sentences[0].startswith("Of the people hired in 2022, 60% were still employed")
+    # threshold 11: 10 leavers < 11 are hidden, so is the rate (table and chart): no chart, a note
+    small = sections.new_hire_panel(roster, as_of="2024-12-31", since="2022-01", threshold=11)
+    assert not small.show_chart and small.result.table["retention_rate"].isna().all()
+    assert small.sentences[0].startswith("Every hire cohort rests on fewer than 11 people")
+    assert not sections.new_hire_panel(roster, as_of="2024-12-31", since="2022-01", threshold=26).show_chart
+
+
+def test_tenure_panel_median_by_hand():
+    # 11 people hired 2022-01-01, person i (1..11) employed 10*i days (hire day and last day counted):
+    # S after the 6th leaver (day 60) = 5/11 < 0.5, after the 5th (day 50) = 6/11 > 0.5 -> median 60 days
+    hires = pd.Timestamp("2022-01-01")
+    roster = pd.DataFrame({"team_id": "t", "staff_key": [f"k{i}" for i in range(1, 12)],
+                           "hire_date": hires,
+                           "separation_date": [hires + pd.Timedelta(days=10 * i - 1) for i in range(1, 12)],
+                           "separation_type": "voluntary"})
+    panel = sections.tenure_panel(roster, as_of="2024-12-31", observed_from="2022-01", threshold=10)
+    assert panel.show_chart
+    assert panel.result.medians["median_tenure_days"].iloc[0] == 60
+    assert panel.table["median_tenure_years"].iloc[0] == pytest.approx(60 / 365.25)
+    assert panel.sentences[0].startswith(f"Half of the staff had left within {60 / 365.25:.1f} years")
+    # 11 staff but only 11 leavers >= 10: shown; with threshold 12 neither the curve nor the median is shown
+    small = sections.tenure_panel(roster, as_of="2024-12-31", observed_from="2022-01", threshold=12)
+    assert not small.show_chart and small.table["median_tenure_years"].iloc[0] == "suppressed"
+
+
+def test_vacancy_panel_average_of_the_last_twelve_months():
+    periods = pd.date_range("2023-01-01", periods=24, freq="MS")
+    filled = [20] * 12 + [18] * 6 + [16] * 6     # funded 20: 0% in 2023; 10% x 6 and 20% x 6 in 2024
+    positions = pd.DataFrame({"team_id": "t", "period": periods, "funded_positions": 20.0,
+                              "filled_positions": [float(f) for f in filled]})
+    panel = sections.vacancy_panel(positions, first_month="2023-01", last_month="2024-12", threshold=10)
+    # 2024: (6 * 10 + 6 * 20) / 12 = 15.0% on average, from 10.0% to 20.0%
+    assert panel.sentences == ("From 2024-01 to 2024-12, on average 15.0% of funded positions were vacant "
+                               "(monthly values 10.0% to 20.0%).",)
+    assert panel.show_chart and len(panel.result.table) == 24
+    tiny = positions.assign(funded_positions=7.0, filled_positions=6.0)
+    assert not sections.vacancy_panel(tiny, first_month="2023-01", last_month="2024-12").show_chart
+
+
+def test_time_to_fill_panel_counts_open_requisitions_as_censored():
+    opened = pd.Timestamp("2024-01-01")
+    # 11 filled after 10, 20, ..., 110 days, 2 still open on 2024-12-31 (censored at 365 days):
+    # S after k fills = (13 - k) / 13: 7/13 > 0.5 after 6, 6/13 < 0.5 after 7 -> median 70 days
+    req = pd.DataFrame({"team_id": "t", "requisition_id": [f"r{i}" for i in range(13)], "opened": opened,
+                        "filled": [opened + pd.Timedelta(days=10 * i) for i in range(1, 12)] + [pd.NaT, pd.NaT]})
+    panel = sections.time_to_fill_panel(req, as_of="2024-12-31", threshold=10)
+    assert panel.table["median_days_to_fill"].tolist() == [70.0]
+    assert panel.sentences[0].startswith("Half of the 13 requisitions were filled within 70 days of opening")
+    assert "fewer than 10 requisitions were still open" in panel.sentences[0]   # 2 open: not counted out
+    few = sections.time_to_fill_panel(req.head(4), as_of="2024-12-31", threshold=10)
+    assert not few.show_chart and few.table.empty and few.sentences[0].startswith("Fewer than 10 requisitions")
+
+
+def _params(min_count=10, min_respondents=5):
+    from types import SimpleNamespace
+
+    from evalkit.survey import INTENT_TO_LEAVE
+
+    return SimpleNamespace(instruments={"intent_to_leave": INTENT_TO_LEAVE},
+                           suppression=SimpleNamespace(min_count=min_count, min_respondents=min_respondents))
+
+
+def _survey():
+    # the worked example of evalkit.prepost_workforce.survey_change: wave means 4.0 and 2.2 by hand
+    return pd.DataFrame({"team_id": "t", "wave": [1] * 5 + [2] * 5, "response_id": [f"r{i}" for i in range(10)],
+                         "itl_1": [4, 5, 4, 3, 4, 2, 3, 2, 2, 3], "itl_2": [4, 4, 5, 3, 4, 2, 2, 3, 2, 2],
+                         "itl_3": [5, 4, 4, 4, 3, 3, 2, 2, 1, 2]})
+
+
+def test_before_after_survey_and_turnover_by_hand():
+    roster = pd.concat([_staff(18), _staff(2, sep="2022-03-15", kind="voluntary", start=18),
+                        _staff(1, sep="2022-09-15", kind="involuntary", start=20)], ignore_index=True)
+    changes = sections.before_after({"survey": _survey(), "roster": roster}, _params(), "t", start="2022-07",
+                                    first_month="2022-01", last_month="2022-12")
+    (t1, survey), (t2, turnover) = changes.summaries
+    assert (t1, t2) == (INTENT_LABEL, "Staff turnover")
+    # wave 1 mean (13+13+13+10+11)/15 = 4.0, wave 2 (7+7+7+5+7)/15 = 2.2 -> difference -1.8
+    assert survey.table["difference"].iloc[0] == pytest.approx(-1.8)
+    # staff-months before: Jan 21, Feb 21, Mar (21+19)/2 = 20, Apr-Jun 19 x 3 -> 119;
+    # after: Jul 19, Aug 19, Sep (19+18)/2 = 18.5, Oct-Dec 18 x 3 -> 110.5
+    # rate ratio = (1 / 110.5) / (2 / 119) = 119 / 221
+    row = turnover.table.iloc[0]
+    assert (row["staff_months_before"], row["staff_months_after"]) == (119.0, 110.5)
+    assert row["rate_ratio"] == pytest.approx(119 / 221)
+    assert len(changes.sentences) == 1 + 2 and changes.notes == ()
+    shown = sections.prepost_table(turnover)
+    assert shown["Left (before → after)"].tolist() == ["<10 → <10", "<10 → <10"]   # 2 and 1 leavers hidden
+    assert shown["% per month (before → after)"].tolist() == ["suppressed → suppressed"] * 2
+    assert shown["Rate ratio (95% CI)"].iloc[0].startswith(f"{119 / 221:.2f} (")
+    means = sections.prepost_table(survey)
+    assert means["Respondents (before → after)"].tolist() == ["5 → 5"]
+    assert means["Mean score (before → after)"].tolist() == ["4.0 → 2.2"]
+    assert means["Difference (95% CI)"].iloc[0].startswith("−1.8 (")
+
+
+INTENT_LABEL = __import__("evalkit.survey", fromlist=["INTENT_TO_LEAVE"]).INTENT_TO_LEAVE.label
+
+
+def test_before_after_notes_what_cannot_be_compared():
+    one_wave = _survey().query("wave == 1")
+    changes = sections.before_after({"survey": one_wave, "roster": _staff(12)}, _params(), "t", start=None,
+                                    first_month="2022-01", last_month="2022-12")
+    assert changes.summaries == ()
+    assert [s.split(",")[0] for s in changes.notes] == ["The staff survey has a single wave for this team",
+                                                        "No start month is known for this team"]
+    assert sections.before_after({}, _params(), "t", start="2022-07", first_month="2022-01",
+                                 last_month="2022-12").sentences == ()
+
+
+def test_ci_text_and_chart_labels():
+    import matplotlib.pyplot as plt
+
+    from evalkit.team_sections import _ci_text
+
+    assert _ci_text(-0.44213, -0.86053, -0.02) == "−0.4 (−0.9 to 0.0)"    # no "−0.0"
+    assert _ci_text(float("inf"), 0.13, float("inf"), digits=2) == "no finite value (0.13 to no limit)"
+    assert _ci_text("suppressed", "suppressed", "suppressed") == "suppressed"
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [0, 1], label="a-team (median 38 days)")
+    ax.legend()
+    sections.label_chart(ax, "Time to fill — A Team", "a-team", "A Team")
+    assert ax.get_title() == "Time to fill — A Team"
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["A Team (median 38 days)"]
+    plt.close(fig)
+
+
+def test_survey_wave_table_hides_small_waves():
+    from evalkit.survey import INTENT_TO_LEAVE, summarise_survey
+
+    s = pd.concat([_survey(), _survey().query("wave == 1").head(3).assign(wave=3)], ignore_index=True)
+    table = sections.survey_wave_table(summarise_survey(s, INTENT_TO_LEAVE), threshold=5)
+    # waves 1 and 2 have 5 respondents (shown), wave 3 has 3 (< 5: count "<5", mean suppressed)
+    assert table["n_respondents"].tolist() == [5, 5, "<5"]
+    assert table["mean"].iloc[2] == "suppressed" and table["mean"].iloc[0] == pytest.approx(4.0)
+    assert "response_id" not in table.columns
