@@ -24,6 +24,7 @@ atomically (see ``evalkit.runner``).
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as _dt
 import os
 import sys
@@ -95,10 +96,11 @@ def execute_notebook(notebook, parameters: dict, *, engine: str = "fast", cwd=No
         Values injected by papermill in a cell tagged ``injected-parameters``.
     engine : {"fast", "papermill"}
         ``fast``: run the cells in this process (call it in a fresh forked process);
-        ``papermill``: papermill's standard engine with a fresh kernel.
+        ``papermill``: papermill's standard engine with a fresh kernel (thread-safe: it
+        does not change this process's working directory).
     cwd : path-like, optional
         Working directory while the cells run (default: the notebook's folder, as when a
-        user presses Run All in JupyterLab).
+        user presses Run All in JupyterLab). ``papermill``: the kernel's working directory.
     output_label : str, optional
         Recorded as ``metadata.papermill.output_path`` (where the caller will write it).
     cell_timeout : float, optional
@@ -136,8 +138,13 @@ def execute_notebook(notebook, parameters: dict, *, engine: str = "fast", cwd=No
     if engine == "fast":
         _register_fast_engine()
         engine_name = FAST_ENGINE_NAME
-    elif cell_timeout is not None:
-        engine_kwargs["execution_timeout"] = cell_timeout
+    else:
+        # The kernel starts in ``cwd`` (nbclient's ``resources.metadata.path``), so this
+        # process's own working directory is never changed: safe in a thread, e.g. a Dask
+        # worker running several reports at once.
+        engine_kwargs["resources"] = {"metadata": {"path": str(cwd)}}
+        if cell_timeout is not None:
+            engine_kwargs["execution_timeout"] = cell_timeout
 
     # The steps of papermill.execute.execute_notebook, minus its file writes (the caller
     # writes atomically) so that the notebook object survives an execution error.
@@ -145,7 +152,7 @@ def execute_notebook(notebook, parameters: dict, *, engine: str = "fast", cwd=No
     nb = prepare_notebook_metadata(nb, str(notebook), output_label)
     nb = remove_error_markers(nb)
     kernel_name = papermill_engines.nb_kernel_name(engine_name=engine_name, nb=nb, name="python3")
-    with chdir(str(cwd)):
+    with (chdir(str(cwd)) if engine == "fast" else contextlib.nullcontext()):
         nb = papermill_engines.execute_notebook_with_engine(
             engine_name, nb, input_path=str(notebook), output_path=None, kernel_name=kernel_name,
             progress_bar=False, log_output=False, start_timeout=60, stdout_file=None, stderr_file=None,
