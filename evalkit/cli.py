@@ -52,6 +52,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         force=args.force,
         engine=args.engine,
         progress=not args.quiet,
+        scheduler=args.scheduler,
     )
     print(result.summary_table())
     return result.exit_code
@@ -78,6 +79,16 @@ def build_parser() -> argparse.ArgumentParser:
         choices=["fast", "papermill"],
         default="fast",
         help="fast: pre-imported forked workers (default); papermill: a fresh kernel per report, the standard path",
+    )
+    p_run.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="run the reports on an existing Dask distributed cluster at this scheduler address "
+        "(e.g. tcp://host:8786) instead of locally: each report is a task run with papermill on a worker, "
+        "which receives the notebook, params and data it reads (no shared filesystem needed; workers need the "
+        "same evalkit installed: pip install 'evalkit[distributed]'); outputs, manifest, cache and exit codes "
+        "are as for a local run",
     )
     p_run.add_argument("--quiet", action="store_true", help="no progress bar")
     p_run.set_defaults(func=_cmd_run)

@@ -29,8 +29,18 @@ one collaborative summary (DESIGN.md §4):
    ``<id>.failed.html``/``.failed.ipynb`` (error cell marked, as papermill does) and the
    previous good ``<id>.html`` is kept and linked from the index.
 
+6. **Or on a Dask cluster** — ``scheduler="tcp://host:8786"`` (``evalkit run --scheduler``,
+   DESIGN.md §6): steps 1–3 and 5 stay on this machine; each report to run becomes one
+   task on an *existing* Dask distributed cluster, which executes it with papermill's
+   standard engine (a fresh kernel per report) and sends back the executed notebook and
+   HTML, written here atomically as above. Tasks carry the notebook, the params files and
+   the data tables the report reads, so workers need no shared filesystem, only the same
+   evalkit installed (``pip install 'evalkit[distributed]'``). Same manifest, cache,
+   failure isolation and exit codes; a worker that dies fails only its report. See
+   ``evalkit.cluster``.
+
 Exit codes: 0 all reports ok or cached; 1 any failed (others still written); 2 invalid
-inputs (nothing run). Distributed execution (DESIGN.md §6, Dask) is not implemented.
+inputs or an unreachable scheduler (nothing run).
 """
 from __future__ import annotations
 
@@ -138,7 +148,8 @@ class BatchResult:
 
 
 def run_batch(params_dir, data_dir, out_dir, *, jobs: int | None = None, only=None, force: bool = False,
-              engine: str = "fast", progress: bool = True, notebooks_dir=None, timeout: float = 1800.0) -> BatchResult:
+              engine: str = "fast", progress: bool = True, notebooks_dir=None, timeout: float = 1800.0,
+              scheduler: str | None = None) -> BatchResult:
     """Render every team, country and collaborative report; see the module docstring.
 
     Parameters
@@ -148,7 +159,8 @@ def run_batch(params_dir, data_dir, out_dir, *, jobs: int | None = None, only=No
     out_dir : path-like
         Where reports go (created if missing).
     jobs : int, optional
-        Reports rendered at once (default: the CPUs available to this process).
+        Reports rendered at once (default: the CPUs available to this process). Ignored
+        with ``scheduler`` (the cluster's workers decide).
     only : list of str, optional
         Render only these team/country ids (``"collaborative"`` for the summary); the
         other reports keep their previous files and manifest entries. The index is rebuilt.
@@ -156,13 +168,30 @@ def run_batch(params_dir, data_dir, out_dir, *, jobs: int | None = None, only=No
         Re-render reports whose inputs have not changed.
     engine : {"fast", "papermill"}
         ``fast``: forked pre-imported workers running notebooks in-process (default);
-        ``papermill``: a fresh Jupyter kernel per report (the standard path).
+        ``papermill``: a fresh Jupyter kernel per report (the standard path). With
+        ``scheduler`` reports always run with ``papermill`` on the workers.
     progress : bool
         Show a progress bar on stderr.
     notebooks_dir : path-like, optional
         Folder holding the three notebooks (default: the repository's ``notebooks/``).
     timeout : float
-        Seconds one report may take before its worker is killed and the report failed.
+        Seconds one report may take before its worker is killed and the report failed
+        (with ``scheduler``: seconds one notebook cell may take on the worker).
+    scheduler : str, optional
+        Address of an existing Dask distributed scheduler (e.g. ``"tcp://10.0.0.5:8786"``):
+        run the reports there instead of locally (see ``evalkit.cluster``). Connected only
+        when some report needs rendering.
+
+    Notes
+    -----
+    A cluster run and a local run share the cache: inputs_sha256 does not depend on
+    where or with which engine a report ran.
+
+    Examples
+    --------
+    >>> result = run_batch("params", "data/demo", "outputs", only=["moldova"])  # doctest: +SKIP
+    >>> result.exit_code  # doctest: +SKIP
+    0
 
     Returns
     -------
@@ -174,7 +203,8 @@ def run_batch(params_dir, data_dir, out_dir, *, jobs: int | None = None, only=No
     evalkit.errors.InputError
         Unknown ``engine``, ``jobs`` below 1, or an ``only`` id that is not a report.
     evalkit.errors.ReportError
-        A notebook is missing or the output folder cannot be written.
+        A notebook is missing, the output folder cannot be written, or the Dask scheduler
+        cannot be reached (nothing is run).
     """
     from evalkit.errors import InputError, ReportError
 
@@ -183,6 +213,8 @@ def run_batch(params_dir, data_dir, out_dir, *, jobs: int | None = None, only=No
         raise InputError(f"engine {engine!r} is unknown; use 'fast' or 'papermill'")
     if jobs is not None and jobs < 1:
         raise InputError(f"--jobs {jobs} is not allowed; give 1 or more")
+    if scheduler is not None and not str(scheduler).strip():
+        raise InputError("--scheduler needs an address such as tcp://host:8786")
     params_dir, data_dir, out_dir = Path(params_dir).resolve(), Path(data_dir).resolve(), Path(out_dir).resolve()
     notebooks_dir = Path(notebooks_dir).resolve() if notebooks_dir else _default_notebooks_dir()
     for name in NOTEBOOKS.values():
@@ -237,13 +269,33 @@ def run_batch(params_dir, data_dir, out_dir, *, jobs: int | None = None, only=No
             if old:
                 entries[key] = old  # keep the last record until this report finishes
     state = {"plan": plan, "fingerprint": fingerprint, "generated_at": generated_at, "engine": engine}
-    _write_manifest(out_dir, entries, state)
+    client = None
+    if scheduler:
+        state.update(engine="papermill", scheduler=str(scheduler).strip())
+        if to_run:
+            from evalkit.cluster import connect
 
-    if to_run:
-        for key, entry in _execute_all(to_run, out_dir, engine=engine, jobs=jobs, progress=progress,
-                                       generated_at=generated_at, timeout=timeout):
-            entries[key] = entry
-            _write_manifest(out_dir, entries, state)
+            client = connect(state["scheduler"])
+    finished = None
+    try:
+        _write_manifest(out_dir, entries, state)
+        if to_run:
+            if client is not None:
+                from evalkit.cluster import execute_on_cluster
+
+                finished = execute_on_cluster(client, to_run, out_dir, params_dir=params_dir, data_dir=data_dir,
+                                              generated_at=generated_at, timeout=timeout, progress=progress)
+            else:
+                finished = _execute_all(to_run, out_dir, engine=engine, jobs=jobs, progress=progress,
+                                        generated_at=generated_at, timeout=timeout)
+            for key, entry in finished:
+                entries[key] = entry
+                _write_manifest(out_dir, entries, state)
+    finally:
+        if finished is not None:
+            finished.close()  # an interrupted run stops its workers (local) or cancels its tasks (cluster)
+        if client is not None:
+            client.close()
 
     ordered = [entries[(j.kind, j.id)] for j in batch_jobs]
     all_entries = list(entries.values()) if only else ordered
@@ -453,6 +505,7 @@ def _write_manifest(out_dir: Path, entries: dict, state: dict) -> None:
         "evalkit_version": _version(),
         "generated_at": state["generated_at"],
         "engine": state["engine"],
+        **({"scheduler": state["scheduler"]} if state.get("scheduler") else {}),
         "inputs_fingerprint": state["fingerprint"],
         "plan": state["plan"],
         "reports": list(entries.values()),
@@ -608,23 +661,61 @@ def _quiet_child_output() -> None:
 
 def _render(job: ReportJob, out_dir: Path, engine: str, generated_at: str) -> dict:
     """Run in the child: execute, export, write atomically; return a small JSON-able result."""
+    t0 = time.perf_counter()
+    rendered = _execute_report(job, engine=engine, generated_at=generated_at,
+                               output_label=str(out_dir / job.rel(".ipynb")))
+    return _write_report(job, out_dir, rendered, seconds=time.perf_counter() - t0)
+
+
+def _execute_report(job: ReportJob, *, engine: str, generated_at: str, output_label: str,
+                    cell_timeout: float | None = None, path_map=()) -> dict:
+    """Execute one report and export its HTML; write nothing.
+
+    Returns ``status, error, cell, title, verdicts`` and the executed notebook
+    (``ipynb``, text) and page (``page``, text). ``path_map`` pairs (``old``, ``new``) are
+    replaced in the executed notebook before export (a Dask worker's private copies of
+    the inputs become the paths the batch was given).
+    """
     import nbformat
 
     from evalkit.execute import execute_notebook
     from evalkit.report import export_html, read_summary
 
-    t0 = time.perf_counter()
-    final_ipynb = out_dir / job.rel(".ipynb")
-    executed = execute_notebook(job.notebook, job.parameters, engine=engine, output_label=str(final_ipynb))
-    summary = read_summary(executed.nb) or {}
+    executed = execute_notebook(job.notebook, job.parameters, engine=engine, output_label=output_label,
+                                cell_timeout=cell_timeout)
+    nb, error = executed.nb, executed.error
+    text = nbformat.writes(nb)
+    if path_map:
+        message = str(error) if error is not None else None
+        for old, new in path_map:
+            text = text.replace(json.dumps(old)[1:-1], json.dumps(new)[1:-1])
+            if message is not None:
+                message = message.replace(old, new)
+        nb = nbformat.reads(text, as_version=4)
+    else:
+        message = str(error) if error is not None else None
+    summary = read_summary(nb) or {}
     title = summary.get("title") or job.id
-    failed = executed.error is not None
+    index_href = "../index.html" if job.folder else "index.html"
+    page = export_html(nb, title=title, index_href=index_href, generated_at=generated_at)
+    return {
+        "status": "failed" if error is not None else "ok",
+        "error": message,
+        "cell": error.cell if error is not None else None,
+        "title": summary.get("title"),
+        "verdicts": summary.get("verdicts") or [],
+        "ipynb": text,
+        "page": page,
+    }
+
+
+def _write_report(job: ReportJob, out_dir: Path, rendered: dict, *, seconds: float) -> dict:
+    """Write one rendered report atomically (``<id>.failed.*`` if it failed); the manifest's view of it."""
+    failed = rendered["status"] == "failed"
     suffix = ".failed" if failed else ""
     html_rel, nb_rel = job.rel(f"{suffix}.html"), job.rel(f"{suffix}.ipynb")
-    index_href = "../index.html" if job.folder else "index.html"
-    page = export_html(executed.nb, title=title, index_href=index_href, generated_at=generated_at)
-    _write_atomic(out_dir / nb_rel, nbformat.writes(executed.nb))
-    _write_atomic(out_dir / html_rel, page)
+    _write_atomic(out_dir / nb_rel, rendered["ipynb"])
+    _write_atomic(out_dir / html_rel, rendered["page"])
     if not failed:
         for stale in (job.rel(".failed.html"), job.rel(".failed.ipynb")):
             try:
@@ -632,14 +723,14 @@ def _render(job: ReportJob, out_dir: Path, engine: str, generated_at: str) -> di
             except FileNotFoundError:
                 pass
     return {
-        "status": "failed" if failed else "ok",
-        "error": str(executed.error) if failed else None,
-        "cell": executed.error.cell if failed else None,
-        "title": summary.get("title"),
-        "verdicts": summary.get("verdicts") or [],
+        "status": rendered["status"],
+        "error": rendered["error"],
+        "cell": rendered["cell"],
+        "title": rendered["title"],
+        "verdicts": rendered["verdicts"],
         "html": html_rel,
         "notebook": nb_rel,
-        "seconds": time.perf_counter() - t0,
+        "seconds": seconds,
     }
 
 
