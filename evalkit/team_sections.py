@@ -36,6 +36,7 @@ __all__ = [
     "prepost_table",
     "TEAM_TABLE_LABELS",
     "label_chart",
+    "turnover_note",
 ]
 
 #: Headers of the staffing, survey-wave and before/after tables (pass as ``format_table(labels=...)``).
@@ -436,6 +437,24 @@ def time_to_fill_panel(requisitions: pd.DataFrame, *, as_of, threshold: int = DE
 
 
 # --------------------------------------------------------------------------- survey waves
+def turnover_note(monthly, *, threshold: int = DEFAULT_MIN_COUNT) -> str | None:
+    """A one-line note when no month of the turnover chart can be shown, else None.
+
+    Parameters
+    ----------
+    monthly : MetricTable
+        :func:`evalkit.workforce.monthly_workforce` of the team.
+    threshold : int, default 10
+        :func:`evalkit.plotting.plot_turnover` hides months whose average headcount is
+        below it; when every month is hidden the chart would be empty.
+    """
+    t = monthly.table
+    if len(t) and (pd.to_numeric(t["average_headcount"], errors="coerce") >= threshold).any():
+        return None
+    return (f"The team had fewer than {threshold} staff on average in every month, so monthly turnover is not "
+            "shown; the before/after comparison below pools the months instead.")
+
+
 def survey_wave_table(summary, *, threshold: int = DEFAULT_MIN_RESPONDENTS,
                       staff_threshold: int = DEFAULT_MIN_COUNT) -> pd.DataFrame:
     """One row per survey wave of one scale, suppressed (for :func:`evalkit.sections.format_table`).

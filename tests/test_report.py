@@ -304,3 +304,66 @@ def test_pages_open_in_headless_chromium_without_errors_or_network(batch, tmp_pa
     assert errors == []
     assert requests and all(url.startswith(("file://", "data:")) for url in requests), \
         [u for u in requests if not u.startswith(("file://", "data:"))]
+
+
+def _drop_team_rows(path: Path, team_id: str) -> None:
+    lines = path.read_text().splitlines()
+    path.write_text("\n".join([lines[0]] + [x for x in lines[1:] if not x.startswith(team_id + ",")]) + "\n")
+
+
+def test_team_report_leaves_out_sections_without_data(batch, tmp_path):
+    out, _ = batch
+    cedar = _toc((out / "teams" / "cedar-river-tribe.html").read_text())
+    assert cedar == ["Summary", "Measures over time", "How large was the change?", "Staffing: turnover and headcount",
+                     "Vacant positions", "Time to fill vacancies", "Staff survey: burnout and intent to leave",
+                     "Before and after", "What the team tried: PDSA cycles", "Progress score", "Methods"]
+    data, params = copy_inputs(tmp_path)
+    for table in ("positions", "requisitions", "survey"):
+        _drop_team_rows(data / f"{table}.csv", "valley-county")
+    out2 = copy_outputs(out, tmp_path / "out")
+    result = run_batch(params, data, out2, only=["valley-county"], progress=False)
+    assert result.exit_code == 0, result.summary_table()
+    text = (out2 / "teams" / "valley-county.html").read_text()
+    toc = _toc(text)
+    for gone in ("Vacant positions", "Time to fill vacancies", "Staff survey: burnout and intent to leave"):
+        assert gone not in toc and gone not in text, gone
+    assert "Staffing: turnover and headcount" in toc and "Before and after" in toc  # the roster is still there
+    assert "left out of the HTML report" not in text and "single wave" not in text
+
+
+# Headers of the team report's tables that hold counts of people, and the smallest count each may show
+# (BRIEF.md: fewer than 10 people, or fewer than 5 survey respondents, are not shown).
+_PEOPLE_COLUMNS = {"Staff at the start": 10, "Still employed at the end": 10, "Hired": 10, "Staff": 10, "Left": 10,
+                   "Staff employed": 10, "Respondents": 5}
+_ARROW_COLUMNS = {"Left (before → after)": 10, "Respondents (before → after)": 5}
+
+
+def _tables(page: str):
+    for table in re.findall(r'<table class="ek-table">(.*?)</table>', page, re.S):
+        heads = [re.sub(r"<[^>]+>", "", h) for h in re.findall(r"<th[^>]*>(.*?)</th>", table, re.S)]
+        for row in re.findall(r"<tr>(.*?)</tr>", table.split("</thead>")[-1], re.S):
+            cells = [re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+            yield dict(zip(heads, cells))
+
+
+def test_no_small_count_of_people_in_the_team_tables(batch):
+    import html as html_lib
+
+    out, _ = batch
+    # north-lake-band-east has 4-8 staff (BRIEF): every count of its people must be hidden
+    for team in ("north-lake-band-east", "cedar-river-tribe", "red-willow-nation"):
+        page = (out / "teams" / f"{team}.html").read_text()
+        checked = 0
+        for row in _tables(page):
+            for head, cell in row.items():
+                cell = html_lib.unescape(cell).strip()
+                values = []
+                if head in _PEOPLE_COLUMNS:
+                    values, minimum = [cell], _PEOPLE_COLUMNS[head]
+                elif head in _ARROW_COLUMNS:
+                    values, minimum = cell.split(" → "), _ARROW_COLUMNS[head]
+                for v in values:
+                    checked += 1
+                    if v.replace(",", "").isdigit():
+                        assert int(v.replace(",", "")) == 0 or int(v.replace(",", "")) >= minimum, (team, head, v)
+        assert checked, team

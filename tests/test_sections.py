@@ -415,3 +415,11 @@ def test_survey_wave_table_hides_small_waves():
     assert table["n_respondents"].tolist() == [5, 5, "<5"]
     assert table["mean"].iloc[2] == "suppressed" and table["mean"].iloc[0] == pytest.approx(4.0)
     assert "response_id" not in table.columns
+
+
+def test_turnover_note_only_when_every_month_is_too_small():
+    from evalkit.workforce import monthly_workforce
+
+    small = monthly_workforce(_staff(7), start="2022-01", end="2022-03")     # 7 staff every month: < 10
+    assert sections.turnover_note(small, threshold=10).startswith("The team had fewer than 10 staff")
+    assert sections.turnover_note(monthly_workforce(_staff(12), start="2022-01", end="2022-03"), threshold=10) is None
