@@ -242,13 +242,6 @@ def run_batch(params_dir, data_dir, out_dir, *, jobs: int | None = None, only=No
             raise InputError(f"--only {', '.join(unknown)}: not a report id; known ids: {', '.join(sorted(known))}")
         batch_jobs = [j for j in batch_jobs if j.id in wanted]
 
-    try:
-        for sub in ("", "teams", "countries"):
-            (out_dir / sub).mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ReportError(f"{out_dir}: cannot create the output folder ({exc})") from exc
-    _remove_stale_temp_files(out_dir)
-
     generated_at = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     old_entries = {(e["kind"], e["id"]): e for e in previous.get("reports", [])}
     entries: dict = {}
@@ -275,9 +268,15 @@ def run_batch(params_dir, data_dir, out_dir, *, jobs: int | None = None, only=No
         if to_run:
             from evalkit.cluster import connect
 
-            client = connect(state["scheduler"])
+            client = connect(state["scheduler"])  # before anything is written: unreachable = nothing run
     finished = None
     try:
+        try:
+            for sub in ("", "teams", "countries"):
+                (out_dir / sub).mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ReportError(f"{out_dir}: cannot create the output folder ({exc})") from exc
+        _remove_stale_temp_files(out_dir)
         _write_manifest(out_dir, entries, state)
         if to_run:
             if client is not None:

@@ -7,6 +7,7 @@ tests/test_runner.py checks equals papermill's standard engine).
 """
 from __future__ import annotations
 
+import functools
 import json
 import shutil
 import time
@@ -18,6 +19,7 @@ from distributed import LocalCluster
 
 from _demo_batch import DATA, NOTEBOOKS, PARAMS
 from evalkit.cli import build_parser
+from evalkit.errors import ReportError
 from evalkit.report import without_generated_line
 from evalkit import runner
 from evalkit.runner import run_batch
@@ -191,6 +193,16 @@ def test_a_failing_report_and_a_dying_worker_fail_only_their_reports(cluster, tm
     assert "boom on the cluster" in index and "died" in index
     summary = result.summary_table()
     assert summary.splitlines()[-1].startswith("1 ok, 0 cached, 2 failed")
+
+
+def test_an_unreachable_scheduler_stops_the_run_before_anything_is_written(tmp_path, monkeypatch):
+    from evalkit import cluster as cluster_module
+
+    monkeypatch.setattr(cluster_module, "connect", functools.partial(cluster_module.connect, timeout=0.5))
+    out = tmp_path / "out"
+    with pytest.raises(ReportError, match="cannot reach the Dask scheduler at tcp://127.0.0.1:1 "):
+        run_batch(PARAMS, DATA, out, only=["moldova"], scheduler="tcp://127.0.0.1:1", progress=False)
+    assert not out.exists()  # the CLI turns ReportError into exit code 2
 
 
 def test_cli_offers_the_scheduler_flag():
