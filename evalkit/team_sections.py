@@ -587,7 +587,8 @@ def _arrow(before, after, digits: int | None = 1, suffix: str = "") -> str:
         if x is None:
             return "—" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v)
         return (f"{x:,.0f}" if digits is None else f"{x:.{digits}f}") + suffix
-    return f"{f(before)} → {f(after)}"
+    b, a = f(before), f(after)
+    return b if b == a == "suppressed" else f"{b} → {a}"
 
 
 def prepost_table(summary) -> pd.DataFrame:

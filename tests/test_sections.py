@@ -367,7 +367,7 @@ def test_before_after_survey_and_turnover_by_hand():
     assert len(changes.sentences) == 1 + 2 and changes.notes == ()
     shown = sections.prepost_table(turnover)
     assert shown["Left (before → after)"].tolist() == ["<10 → <10", "<10 → <10"]   # 2 and 1 leavers hidden
-    assert shown["% per month (before → after)"].tolist() == ["suppressed → suppressed"] * 2
+    assert shown["% per month (before → after)"].tolist() == ["suppressed"] * 2
     assert shown["Rate ratio (95% CI)"].iloc[0].startswith(f"{119 / 221:.2f} (")
     means = sections.prepost_table(survey)
     assert means["Respondents (before → after)"].tolist() == ["5 → 5"]
@@ -423,3 +423,10 @@ def test_turnover_note_only_when_every_month_is_too_small():
     small = monthly_workforce(_staff(7), start="2022-01", end="2022-03")     # 7 staff every month: < 10
     assert sections.turnover_note(small, threshold=10).startswith("The team had fewer than 10 staff")
     assert sections.turnover_note(monthly_workforce(_staff(12), start="2022-01", end="2022-03"), threshold=10) is None
+
+
+def test_arrow_text_of_before_and_after():
+    from evalkit.team_sections import _arrow
+
+    assert _arrow(36, 48, None) == "36 → 48" and _arrow(63.88, 43.75, 1, "%") == "63.9% → 43.8%"
+    assert _arrow("<10", 12, None) == "<10 → 12" and _arrow("suppressed", "suppressed") == "suppressed"
