@@ -4,6 +4,12 @@ The notebooks in ``notebooks/`` stay thin: each section is one or two calls into
 functions (and the topic modules: spc, workforce, survey, goals, qual, ...). Everything
 here is a tested evalkit function, so what a reviewer reads was computed by code that
 has tests.
+
+This module holds what every report uses (loading, measure charts, the summary box,
+methods text, table formatting, section records and notes). Helpers of one report kind
+live beside it: :mod:`evalkit.team_sections` (staffing, survey waves, before/after;
+re-exported here), :mod:`evalkit.country_sections` (country reports) and
+:mod:`evalkit.collaborative_sections` (the collaborative summary).
 """
 from __future__ import annotations
 
@@ -695,261 +701,15 @@ def sentences(items) -> Summary:
     return Summary("<ul>" + "".join(f"<li>{html.escape(x)}</li>" for x in items) + "</ul>")
 
 
-def board_from_rollup(verdicts: pd.DataFrame, measures) -> pd.DataFrame:
-    """Participating teams' verdicts from :func:`evalkit.rollup.team_verdicts` in reviewer words.
-
-    Returns columns team_id, team_name, measure_id, label, verdict (see ``VERDICT_TEXT``).
-    """
-    v = verdicts.loc[(verdicts["role"] == "participant").fillna(False).to_numpy(dtype=bool)].copy()
-    v["label"] = v["measure_id"].map({k: m.label for k, m in measures.items()}).fillna(v["measure_id"])
-    v["verdict"] = v["verdict"].map(lambda x: VERDICT_TEXT.get(x, x))
-    return v[["team_id", "team_name", "measure_id", "label", "verdict"]].reset_index(drop=True)
-
-
 # team-report staffing and before/after helpers live in evalkit.team_sections
 from evalkit.team_sections import *  # noqa: E402,F401,F403
 from evalkit.team_sections import __all__ as _team_all  # noqa: E402
 
-# --------------------------------------------------------------------------- country reports
-
-#: Country-report sections and the table (and id column) each needs.
-COUNTRY_SECTIONS = (
-    ("goals", "goals", "country", "Progress toward goals"),
-    ("deliverables", "deliverables", "country", "Working-group deliverables"),
-    ("membership", "membership", "country", "Membership and sectors"),
-    ("outputs", "outputs", "country", "Outputs"),
-    ("partners", "partners", "unit", "Partners at the table"),
-    ("focus_groups", "excerpts", "study", "Focus-group themes"),
-    ("training", "training", "unit", "Joint training"),
-)
-
-
-def country_sections(tables, country_id: str) -> dict:
-    """Which country-report sections have data: section -> number of rows (0 = skipped)."""
-    out = {}
-    for key, table, column, _ in COUNTRY_SECTIONS:
-        if table in tables and column in tables[table]:
-            out[key] = int((tables[table][column] == country_id).fillna(False).sum())
-        else:
-            out[key] = 0
-    return out
-
-
-def describe_sections(found: dict) -> str:
-    """'goals, deliverables and outputs' (the sections with data) or 'no data'."""
-    names = [label.lower() for key, _, _, label in COUNTRY_SECTIONS if found.get(key)]
-    if not names:
-        return "no data"
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-
-
-def section_table(found: dict) -> pd.DataFrame:
-    """Columns section, rows, shown (yes/no)."""
-    return pd.DataFrame([{"section": label, "rows": found.get(key, 0), "shown": "yes" if found.get(key) else "no data"}
-                         for key, _, _, label in COUNTRY_SECTIONS])
-
-
-def training_sessions_table(joint, *, threshold: int, names: dict | None = None) -> pd.DataFrame:
-    """One row per joint-training session: date, module, level, attendees per programme, joint.
-
-    Parameters
-    ----------
-    joint : evalkit.training.JointAttendance
-        From :func:`evalkit.training.joint_attendance`.
-    threshold : int
-        Suppression threshold for counts of people (params ``suppression.min_count``);
-        the counts come from ``joint.report_table(..., threshold=threshold)``, so a
-        programme's attendees below it read "<10" (and a complementary cell is hidden
-        where the session total would reveal it).
-    names : dict, optional
-        Programme id -> display name (column headers); default: the ids.
-
-    Returns
-    -------
-    DataFrame
-        Columns ``date, module, level, <one column per programme: attendees>, joint``
-        (joint: True when every programme attended). Never one row per person.
-    """
-    sessions = joint.report_table("sessions", threshold=threshold)
-    shares = joint.report_table("shares", threshold=threshold)
-    if sessions.empty:
-        return pd.DataFrame(columns=["date", "module", "level", "joint"])
-    wide = shares.pivot(index=["unit", "session_id"], columns="programme", values="n_attendees")
-    wide.columns = [str(c) for c in wide.columns]
-    programmes = list(wide.columns)
-    out = sessions[["unit", "session_id", "date", "module", "level", "joint"]].merge(
-        wide.reset_index(), on=["unit", "session_id"], how="left")
-    out = out[["date", "module", "level", *programmes, "joint"]]
-    names = names or {}
-    return out.rename(columns={p: f"{names.get(p, p)}: attendees" for p in programmes}).reset_index(drop=True)
-
-
-def joint_training_sentence(joint) -> str:
-    """'13 of 18 training sessions (72%) were attended by staff of both programmes.'"""
-    s = joint.summary
-    n, k = int(s["n_sessions"].sum()), int(s["n_joint"].sum())
-    if n == 0:
-        return "No training sessions were recorded."
-    return (f"{k} of {n} training sessions ({100 * k / n:.0f}%) were attended by staff of every programme "
-            "(joint sessions).")
-
-
-def country_period(tables) -> str:
-    """First to last date found in the jurisdiction's dated tables."""
-    dates = []
-    for table, column in (("goals", "as_of"), ("deliverables", "due"), ("membership", "date"), ("outputs", "date"),
-                          ("training", "date"), ("partners", "joined")):
-        if table in tables and column in tables[table]:
-            dates.append(tables[table][column].dropna())
-    dates = [d for d in dates if len(d)]
-    if not dates:
-        return "no dated records"
-    allx = pd.concat(dates)
-    return f"{allx.min():%Y-%m} to {allx.max():%Y-%m}"
-
-
-def country_caveats(params, found: dict) -> list[str]:
-    """Plain-language limits of a jurisdiction report."""
-    out = [f"Counts of fewer than {params.suppression.min_count} people are not shown."]
-    missing = [label for key, _, _, label in COUNTRY_SECTIONS if not found.get(key)]
-    if missing:
-        out.append("Not covered (no data, so these sections are left out): " + ", ".join(missing).lower() + ".")
-    out.append("Goals, deliverables and counts describe activity; they do not show its effect on the workforce.")
-    return out
-
-
-def country_methods(params) -> Summary:
-    """Methods appendix for a jurisdiction report."""
-    from evalkit import __version__
-
-    esc = html.escape
-    items = [f"<li><strong>Small numbers:</strong> counts of fewer than {params.suppression.min_count} people are "
-             "suppressed.</li>",
-             f"<li><strong>Expected sectors:</strong> {esc(', '.join(map(slug_label, params.expected_sectors)) or 'none listed')}.</li>",
-             f"<li><strong>Software:</strong> evalkit {esc(__version__)}.</li>"]
-    return Summary(f"<ul>{''.join(items)}</ul>")
-
-
-# --------------------------------------------------------------------------- collaborative summary
-
-
-def participating_teams(tables, team_files) -> list[str]:
-    """Team ids with role participant in teams.csv and a params file, in teams.csv order."""
-    teams = tables["teams"]
-    ids = teams.loc[(teams["role"] == "participant").fillna(False).to_numpy(dtype=bool), "team_id"].astype(str)
-    files = set(team_files)
-    return [t for t in ids if t in files]
-
-
-def verdict_board(tables, team_params) -> pd.DataFrame:
-    """One row per team × measure: team_id, team_name, measure_id, label, verdict.
-
-    Parameters
-    ----------
-    tables : Tables
-        Loaded with ``kind="collaborative"``.
-    team_params : list of TeamParams
-        One per participating team.
-    """
-    rows = []
-    for params in team_params:
-        charts = measure_charts(tables, params)
-        v = charts.verdicts.assign(team_id=params.team_id, team_name=team_name(tables, params.team_id))
-        rows.append(v[["team_id", "team_name", "measure_id", "label", "verdict"]])
-    if not rows:
-        return pd.DataFrame(columns=["team_id", "team_name", "measure_id", "label", "verdict"])
-    return pd.concat(rows, ignore_index=True)
-
-
-def board_counts(board: pd.DataFrame) -> pd.DataFrame:
-    """Per measure: how many teams improved, of how many: columns measure_id, label, verdict."""
-    if board.empty:
-        return pd.DataFrame(columns=["measure_id", "label", "verdict"])
-    g = board.groupby(["measure_id", "label"], sort=False)["verdict"]
-    out = g.agg(improved=lambda v: int((v == "improvement").sum()), teams="size",
-                worse=lambda v: int((v == "deterioration").sum())).reset_index()
-    out["verdict"] = [f"{i} of {n} teams improved" + (f", {w} deteriorated" if w else "")
-                      for i, n, w in zip(out["improved"], out["teams"], out["worse"])]
-    return out[["measure_id", "label", "verdict"]]
-
-
-def board_table(board: pd.DataFrame) -> pd.DataFrame:
-    """Wide table: one row per team (its name), one column per measure label, cells = verdict."""
-    if board.empty:
-        return pd.DataFrame(columns=["team"])
-    wide = board.pivot_table(index=["team_name"], columns="label", values="verdict", aggfunc="first", sort=False)
-    wide = wide.reset_index().rename(columns={"team_name": "team"})
-    wide.columns.name = None
-    return wide
-
-
-#: Verdicts of :func:`evalkit.rollup.team_verdicts` that count as a signal.
-SIGNAL_VERDICTS = ("improvement", "deterioration", "neutral")
-
-
-def false_signal_reference(verdicts: pd.DataFrame, *, start=None) -> str:
-    """The empirical false-signal reference: how many comparison units' charts show a signal.
-
-    Parameters
-    ----------
-    verdicts : DataFrame
-        :func:`evalkit.rollup.team_verdicts` (``RollupResult.verdicts``): columns
-        ``team_id, role, measure_id, verdict`` (raw verdicts improvement, deterioration,
-        neutral, none, too_few).
-    start : month-like, optional
-        Where the comparison units' charts were split (the collaborative's start), named
-        in the sentence.
-
-    Returns
-    -------
-    str
-        E.g. "For reference, 3 of 16 charts of the 4 units that did not take part also
-        show a signal (judged the same way from the collaborative's start, 2023-04):
-        signals can appear without any change." Charts with too few points are not
-        counted. A sentence saying there is no reference when no comparison unit was
-        charted.
-
-    Notes
-    -----
-    Comparison units made no changes as part of the collaborative, so their signals show
-    how often the rules flag a chart when nothing was done: the base rate to hold the
-    participating teams' count against (the empirical false-alarm rate of the rules on
-    these data; cf. Anhøj & Olesen 2014 for simulated rates).
-    """
-    v = verdicts.loc[(verdicts["role"] == "comparison").fillna(False).to_numpy(dtype=bool)]
-    judged = v.loc[v["verdict"].isin(list(SIGNAL_VERDICTS) + ["none"]).fillna(False).to_numpy(dtype=bool)]
-    if judged.empty:
-        return ("No units outside the collaborative were charted, so there is no reference for how often "
-                "signals appear without any change.")
-    n_units = int(judged["team_id"].nunique())
-    n_signal = int(judged["verdict"].isin(list(SIGNAL_VERDICTS)).sum())
-    when = f", {pd.Timestamp(start):%Y-%m}" if start is not None else ""
-    units = "unit that did" if n_units == 1 else "units that did"
-    charts = "chart" if len(judged) == 1 else "charts"
-    verb = "shows" if n_signal == 1 else "show"
-    return (f"For reference, {n_signal} of {len(judged)} {charts} of the {n_units} {units} not take part also "
-            f"{verb} a signal (judged the same way from the collaborative's start{when}): signals can appear "
-            "without any change.")
-
-
-def collaborative_caveats(exclude_units) -> list[str]:
-    """Caveats of the collaborative summary (names the teams left out for invalid data)."""
-    out = ["Counting teams with a signal does not show that the collaborative caused it: teams joined at "
-           "similar times, and other things changed in the same months."]
-    if exclude_units:
-        out.append("Left out because their data failed validation: " + ", ".join(map(str, exclude_units)) + ".")
-    return out
-
-
 __all__ = [
-    "load_report_tables", "team_name", "team_names", "evaluation_window", "rare_events_caution", "intervention_start", "period_covered", "MeasureCharts",
-    "measure_charts", "chart_annotations", "Summary", "summary_box", "definitions_table", "rules_text",
-    "VERDICT_TEXT", "RULE_TEXT", "Table", "as_table", "format_table", "column_label", "slug_label",
-    "COLUMN_LABELS", "ID_COLUMNS", "training_sessions_table", "joint_training_sentence",
-    "title_block", "team_description", "team_caveats", "methods_notes", "COUNTRY_SECTIONS", "country_sections",
-    "describe_sections", "section_table", "TEAM_SECTIONS", "team_sections", "country_period", "country_methods", "country_caveats", "participating_teams",
-    "verdict_board", "board_counts", "board_table", "false_signal_reference", "SIGNAL_VERDICTS",
-    "collaborative_caveats", "has_rows", "note", "sentences",
-    "board_from_rollup",
+    "load_report_tables", "team_name", "team_names", "evaluation_window", "rare_events_caution", "intervention_start",
+    "period_covered", "MeasureCharts", "measure_charts", "chart_annotations", "Summary", "summary_box",
+    "definitions_table", "rules_text", "VERDICT_TEXT", "RULE_TEXT", "Table", "as_table", "format_table",
+    "column_label", "slug_label", "COLUMN_LABELS", "ID_COLUMNS", "title_block", "team_description", "team_caveats",
+    "methods_notes", "TEAM_SECTIONS", "team_sections", "has_rows", "note", "sentences",
     *_team_all,
 ]

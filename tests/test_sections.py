@@ -1,5 +1,6 @@
-"""evalkit.sections: the notebook building blocks (expected values by hand, from the
-demo data's documented design in BRIEF.md and the team params files)."""
+"""evalkit.sections (shared), country_sections and collaborative_sections: the notebook building
+blocks (expected values by hand, from the demo data's documented design in BRIEF.md and the team
+params files)."""
 from __future__ import annotations
 
 import shutil
@@ -8,7 +9,7 @@ import pandas as pd
 import pytest
 
 from _demo_batch import DATA, PARAMS
-from evalkit import sections
+from evalkit import collaborative_sections, country_sections, sections
 from evalkit.io import DataValidationFailed
 from evalkit.params import load_team
 
@@ -78,20 +79,20 @@ def test_board_counts_count_teams_by_verdict():
         "label": ["M"] * 3 + ["N"] * 3,
         "verdict": ["improvement", "improvement", "deterioration", "no signal", "no signal", "too few points"],
     })
-    counts = sections.board_counts(board)
+    counts = collaborative_sections.board_counts(board)
     assert counts["verdict"].tolist() == ["2 of 3 teams improved, 1 deteriorated", "0 of 3 teams improved"]
-    wide = sections.board_table(board)
+    wide = collaborative_sections.board_table(board)
     assert wide.columns.tolist() == ["team", "M", "N"] and wide["M"].tolist() == ["improvement", "improvement",
                                                                                    "deterioration"]
 
 
 def test_period_covered_and_country_sections():
     tables = sections.load_report_tables(DATA, "moldova", kind="country")
-    found = sections.country_sections(tables, "moldova")
+    found = country_sections.country_sections(tables, "moldova")
     # BRIEF.md: moldova has goals, deliverables, membership and outputs; evergreen the rest
     assert {k for k, v in found.items() if v} == {"goals", "deliverables", "membership", "outputs"}
-    assert sections.describe_sections(found) == ("progress toward goals, working-group deliverables, "
-                                                 "membership and sectors and outputs")
+    assert country_sections.describe_sections(found) == ("progress toward goals, working-group deliverables, "
+                                                         "membership and sectors and outputs")
     team = sections.load_report_tables(DATA, "cedar-river-tribe")
     assert sections.period_covered(team["measures"]) == "2022-01 to 2024-12"  # BRIEF.md demo period
 
@@ -184,15 +185,15 @@ def test_training_sessions_table_one_row_per_session_with_counts_suppressed():
         "programme": ["cw"] * 11 + ["fa"] + ["cw"] * 3,
     })
     joint = joint_attendance(t)
-    table = sections.training_sessions_table(joint, threshold=10, names={"cw": "Child welfare"})
+    table = country_sections.training_sessions_table(joint, threshold=10, names={"cw": "Child welfare"})
     # by hand: s1 has 11 cw + 1 fa (joint); s2 has 3 cw, 0 fa (not joint)
     assert table.columns.tolist() == ["date", "module", "level", "Child welfare: attendees", "fa: attendees", "joint"]
     assert table["joint"].tolist() == [True, False]
     shown = table[["Child welfare: attendees", "fa: attendees"]].astype(str).values.tolist()
     assert shown[0][1] == "<10" and shown[1][0] == "<10"  # 1 and 3 people are below 10
     assert "k0" not in table.to_string()
-    assert sections.joint_training_sentence(joint) == ("1 of 2 training sessions (50%) were attended by staff of "
-                                                       "every programme (joint sessions).")
+    assert country_sections.joint_training_sentence(joint) == (
+        "1 of 2 training sessions (50%) were attended by staff of every programme (joint sessions).")
 
 
 def test_team_names_fall_back_to_ids():
@@ -226,10 +227,10 @@ def test_false_signal_reference_counts_comparison_units_charts_with_a_signal():
         "verdict": ["improvement", "improvement", "improvement", "none", "neutral", "none", "none", "too_few"],
     })
     # by hand: comparison charts judged = 5 (c3's too_few left out), of 3 units; signals: c1 m, c2 m -> 2
-    assert sections.false_signal_reference(verdicts, start="2023-04-01") == (
+    assert collaborative_sections.false_signal_reference(verdicts, start="2023-04-01") == (
         "For reference, 2 of 5 charts of the 3 units that did not take part also show a signal (judged the same "
         "way from the collaborative's start, 2023-04): signals can appear without any change.")
-    assert "no reference" in sections.false_signal_reference(verdicts.iloc[:2])
+    assert "no reference" in collaborative_sections.false_signal_reference(verdicts.iloc[:2])
 
 
 def test_false_signal_reference_on_the_demo_collaborative():
@@ -240,7 +241,7 @@ def test_false_signal_reference_on_the_demo_collaborative():
     tables = sections.load_report_tables(DATA, kind="collaborative")
     result = rollup.collaborative_rollup(tables, collab.measures, starts=rollup.team_starts(tables["teams"], PARAMS),
                                          method=collab.rules.method, n_boot=99)
-    text = sections.false_signal_reference(result.verdicts, start=result.settings["comparison_start"])
+    text = collaborative_sections.false_signal_reference(result.verdicts, start=result.settings["comparison_start"])
     # BRIEF.md: 4 comparison units x 4 measures = 16 charts, split at the collaborative start 2023-04
     assert "of 16 charts of the 4 units that did not take part" in text and "2023-04" in text
 
@@ -430,3 +431,15 @@ def test_arrow_text_of_before_and_after():
 
     assert _arrow(36, 48, None) == "36 → 48" and _arrow(63.88, 43.75, 1, "%") == "63.9% → 43.8%"
     assert _arrow("<10", 12, None) == "<10 → 12" and _arrow("suppressed", "suppressed") == "suppressed"
+
+
+def test_report_kinds_have_their_own_modules_and_no_name_is_defined_twice():
+    # the layout documented in evalkit/sections.py: shared helpers there, country-report and
+    # collaborative-summary helpers in their own modules (each public name in exactly one place)
+    shared, country, collab = set(sections.__all__), set(country_sections.__all__), set(collaborative_sections.__all__)
+    assert not (shared & country) and not (shared & collab) and not (country & collab)
+    for module in (sections, country_sections, collaborative_sections):
+        for name in module.__all__:
+            assert hasattr(module, name), f"{module.__name__}.{name}"
+    assert {"country_caveats", "training_sessions_table"} <= country
+    assert {"board_counts", "false_signal_reference", "board_from_rollup"} <= collab
