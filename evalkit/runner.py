@@ -21,13 +21,13 @@ one collaborative summary (DESIGN.md §4):
    runs the notebook in-process (``evalkit.execute``) and exports HTML with the parent's
    warmed-up exporter. ``engine="papermill"``: the child runs papermill's standard engine
    (a fresh Jupyter kernel). At most ``jobs`` children run at once.
-5. **Write** — every file goes to a temporary name in its folder, then ``os.replace``:
-   a run killed at any moment (even SIGKILL) leaves earlier reports, the index and the
-   manifest intact; children die with their parent (``PR_SET_PDEATHSIG``); the manifest
-   is rewritten after each finished report, so the next run re-renders only what is
-   missing or changed. A report whose notebook raises is written as
-   ``<id>.failed.html``/``.failed.ipynb`` (error cell marked, as papermill does) and the
-   previous good ``<id>.html`` is kept and linked from the index.
+5. **Write** (``evalkit._runner_outputs``) — every file goes to a temporary name in its
+   folder, then ``os.replace``: a run killed at any moment (even SIGKILL) leaves earlier
+   reports, the index and the manifest intact; children die with their parent
+   (``PR_SET_PDEATHSIG``); the manifest is rewritten after each finished report, so the
+   next run re-renders only what is missing or changed. A report whose notebook raises is
+   written as ``<id>.failed.html``/``.failed.ipynb`` (error cell marked, as papermill
+   does) and the previous good ``<id>.html`` is kept and linked from the index.
 
 6. **Or on a Dask cluster** — ``scheduler="tcp://host:8786"`` (``evalkit run --scheduler``,
    DESIGN.md §6): steps 1–3 and 5 stay on this machine; each report to run becomes one
@@ -58,8 +58,10 @@ from pathlib import Path
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
 
-MANIFEST = "manifest.json"
-INDEX = "index.html"
+# Writing files (atomic writes, manifest, index, report files) lives in _runner_outputs;
+# MANIFEST, INDEX, _entry and _write_report stay importable from here (evalkit.cluster uses them).
+from evalkit._runner_outputs import (INDEX, MANIFEST, _entry, _read_manifest,  # noqa: F401
+                                     _remove_stale_temp_files, _write_index, _write_manifest, _write_report)
 
 #: Notebook (in ``notebooks/``) for each report kind.
 NOTEBOOKS = {
@@ -468,77 +470,6 @@ def _fingerprint(params_dir: Path, data_dir: Path) -> str:
     return h.hexdigest()
 
 
-# --------------------------------------------------------------------------- files
-
-
-def _write_atomic(path: Path, data) -> None:
-    """Write to a temporary file in the same folder, fsync, then os.replace into place."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    payload = data.encode("utf-8") if isinstance(data, str) else data
-    with open(tmp, "wb") as fh:
-        fh.write(payload)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-
-
-def _remove_stale_temp_files(out_dir: Path) -> None:
-    for folder in (out_dir, out_dir / "teams", out_dir / "countries"):
-        for path in folder.glob(".*.tmp"):
-            try:
-                path.unlink()
-            except OSError:
-                pass
-
-
-def _read_manifest(out_dir: Path) -> dict:
-    try:
-        data = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-def _write_manifest(out_dir: Path, entries: dict, state: dict) -> None:
-    manifest = {
-        "evalkit_version": _version(),
-        "generated_at": state["generated_at"],
-        "engine": state["engine"],
-        **({"scheduler": state["scheduler"]} if state.get("scheduler") else {}),
-        "inputs_fingerprint": state["fingerprint"],
-        "plan": state["plan"],
-        "reports": list(entries.values()),
-    }
-    _write_atomic(out_dir / MANIFEST, json.dumps(manifest, indent=1, sort_keys=False, default=str) + "\n")
-
-
-def _write_index(out_dir: Path, entries: list, plan: dict, generated_at: str) -> None:
-    from evalkit.report import render_index
-
-    page = render_index(entries, title=plan.get("title") or "evalkit reports", generated_at=generated_at,
-                        synthetic=bool(plan.get("synthetic")))
-    _write_atomic(out_dir / INDEX, page)
-
-
-def _entry(job: ReportJob, status: str, *, out_dir: Path, error=None, seconds=0.0, title=None, verdicts=(),
-           cell=None, html=None, notebook=None) -> dict:
-    previous = job.rel(".html")
-    return {
-        "kind": job.kind,
-        "id": job.id,
-        "status": status,
-        "html": html,
-        "notebook": notebook,
-        "seconds": round(float(seconds), 3),
-        "inputs_sha256": job.inputs_sha256,
-        "error": error,
-        "title": title,
-        "verdicts": list(verdicts or []),
-        "cell": cell,
-        "previous_html": previous if status == "failed" and (out_dir / previous).is_file() else None,
-    }
-
-
 # --------------------------------------------------------------------------- execution
 
 
@@ -705,31 +636,6 @@ def _execute_report(job: ReportJob, *, engine: str, generated_at: str, output_la
         "verdicts": summary.get("verdicts") or [],
         "ipynb": text,
         "page": page,
-    }
-
-
-def _write_report(job: ReportJob, out_dir: Path, rendered: dict, *, seconds: float) -> dict:
-    """Write one rendered report atomically (``<id>.failed.*`` if it failed); the manifest's view of it."""
-    failed = rendered["status"] == "failed"
-    suffix = ".failed" if failed else ""
-    html_rel, nb_rel = job.rel(f"{suffix}.html"), job.rel(f"{suffix}.ipynb")
-    _write_atomic(out_dir / nb_rel, rendered["ipynb"])
-    _write_atomic(out_dir / html_rel, rendered["page"])
-    if not failed:
-        for stale in (job.rel(".failed.html"), job.rel(".failed.ipynb")):
-            try:
-                (out_dir / stale).unlink()
-            except FileNotFoundError:
-                pass
-    return {
-        "status": rendered["status"],
-        "error": rendered["error"],
-        "cell": rendered["cell"],
-        "title": rendered["title"],
-        "verdicts": rendered["verdicts"],
-        "html": html_rel,
-        "notebook": nb_rel,
-        "seconds": seconds,
     }
 
 
