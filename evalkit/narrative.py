@@ -9,6 +9,10 @@ Every sentence built here states
 3. a **caution** when the design cannot separate the collaborative from other
    changes at the same time (contribution, not attribution).
 
+A list of such sentences may state the caution once, right after the list
+(:func:`shared_caution`), instead of repeating it in every item; the design and
+the estimate with its CI stay in each sentence.
+
 Series too short to trust get a sentence that says so and no number. Numbers
 are rounded here (presentation), never in the computations. Text from data
 (labels, units) is passed through unchanged; renderers HTML-escape it.
@@ -16,6 +20,7 @@ are rounded here (presentation), never in the computations. Text from data
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -34,6 +39,8 @@ __all__ = [
     "too_short_sentence",
     "pooled_sentence",
     "format_number",
+    "EffectList",
+    "shared_caution",
 ]
 
 #: Caution for designs with no comparison group.
@@ -47,6 +54,63 @@ CAUTION_COMPARISON = (
     "contribution by the collaborative but cannot prove attribution."
 )
 _MINUS = "\u2212"
+
+
+@dataclass(frozen=True)
+class EffectList:
+    """Effect sentences with their shared cautions taken out, to be stated once after the list.
+
+    ``sentences``: each sentence as built, without a closing caution (design and
+    estimate with CI kept); ``cautions``: the cautions taken out, each once, in the
+    order first met (empty when no sentence carried one).
+    """
+
+    sentences: tuple[str, ...]
+    cautions: tuple[str, ...]
+
+
+def shared_caution(sentences) -> EffectList:
+    """Take the closing caution out of each effect sentence, to state it once after the list.
+
+    Parameters
+    ----------
+    sentences : iterable of str
+        Sentences from this module (e.g. the ``sentence`` column of
+        :func:`evalkit.rollup.team_effect_summary`, or
+        ``PrePostSummary.sentences``); items that are not text (NaN) or empty are
+        dropped, as :func:`evalkit.sections.sentences` drops them.
+
+    Returns
+    -------
+    EffectList
+        ``sentences`` in the same order, each without a closing
+        :data:`CAUTION_WITHIN_TEAM` or :data:`CAUTION_COMPARISON`;
+        ``cautions``: the cautions removed, each once, in the order first met.
+        Sentences without a caution (too short to trust, suppressed) are kept as
+        they are. A reader must see ``cautions`` right after the list
+        (:func:`evalkit.sections.effect_sentences` renders both).
+
+    Example
+    -------
+    >>> out = shared_caution(["Before/after within one team: x (95% CI 1 to 2). " + CAUTION_WITHIN_TEAM,
+    ...                       "Before/after within one team: y (95% CI 3 to 4). " + CAUTION_WITHIN_TEAM])
+    >>> out.sentences
+    ('Before/after within one team: x (95% CI 1 to 2).', 'Before/after within one team: y (95% CI 3 to 4).')
+    >>> out.cautions == (CAUTION_WITHIN_TEAM,)
+    True
+    """
+    kept, cautions = [], []
+    for sentence in sentences:
+        if not isinstance(sentence, str) or not sentence:
+            continue
+        for caution in (CAUTION_WITHIN_TEAM, CAUTION_COMPARISON):
+            if sentence.endswith(" " + caution):
+                sentence = sentence[: -len(caution) - 1]
+                if caution not in cautions:
+                    cautions.append(caution)
+                break
+        kept.append(sentence)
+    return EffectList(tuple(kept), tuple(cautions))
 
 
 def format_number(x: float, decimals: int = 1) -> str:

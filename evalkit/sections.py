@@ -701,6 +701,33 @@ def sentences(items) -> Summary:
     return Summary("<ul>" + "".join(f"<li>{html.escape(x)}</li>" for x in items) + "</ul>")
 
 
+def effect_sentences(items) -> Summary:
+    """Effect sentences as an escaped bullet list, their shared caution stated once right after it.
+
+    Parameters
+    ----------
+    items : iterable of str
+        Sentences from :mod:`evalkit.narrative` (e.g. a team's interrupted time series
+        or before/after sentences); non-text items (NaN) are dropped.
+
+    Returns
+    -------
+    Summary
+        ``<ul>`` of the sentences, each still stating its design and its estimate with
+        CI but without the closing caution, then one ``<p class="ek-caution">`` per
+        caution taken out (:func:`evalkit.narrative.shared_caution`), so the list does
+        not repeat "contribution, not attribution" in every item. "Nothing to report."
+        when there is no sentence.
+    """
+    from evalkit.narrative import shared_caution
+
+    effects = shared_caution(items)
+    if not effects.sentences:
+        return note("Nothing to report.")
+    cautions = "".join(f'<p class="ek-caution">{html.escape(c)}</p>' for c in effects.cautions)
+    return Summary(sentences(effects.sentences).html + cautions)
+
+
 # team-report staffing and before/after helpers live in evalkit.team_sections
 from evalkit.team_sections import *  # noqa: E402,F401,F403
 from evalkit.team_sections import __all__ as _team_all  # noqa: E402
@@ -710,6 +737,6 @@ __all__ = [
     "period_covered", "MeasureCharts", "measure_charts", "chart_annotations", "Summary", "summary_box",
     "definitions_table", "rules_text", "VERDICT_TEXT", "RULE_TEXT", "Table", "as_table", "format_table",
     "column_label", "slug_label", "COLUMN_LABELS", "ID_COLUMNS", "title_block", "team_description", "team_caveats",
-    "methods_notes", "TEAM_SECTIONS", "team_sections", "has_rows", "note", "sentences",
+    "methods_notes", "TEAM_SECTIONS", "team_sections", "has_rows", "note", "sentences", "effect_sentences",
     *_team_all,
 ]

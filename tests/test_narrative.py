@@ -187,3 +187,44 @@ def test_pooled_sentence_ratio_difference_and_too_few():
     assert pooled_sentence({"k": 1, "estimate": 1.0, "ci_low": 0.5, "ci_high": 2.0, "i2": 0.0, "scale": "rate ratio",
                             "group": "tribal teams"}, label="x") == (
         "Too few tribal teams with a long enough series to pool (1); no pooled estimate is reported.")
+
+
+def test_shared_caution_states_each_caution_once_and_keeps_design_and_estimate():
+    from evalkit.narrative import EffectList, shared_caution
+
+    supervision = its_sentence(_its(17.46, 10.2, 24.9), label="Reflective supervision", unit="%",
+                               direction="increase")
+    pulse = its_sentence(_its(-0.42, -1.1, 0.3), label="Well-being pulse", unit="points", direction="increase")
+    short = its_sentence(_its(5.0, 1.0, 9.0, n_pre=6), label="Staff turnover")
+    did = did_sentence(_did(-0.63, -1.24, 0.05, 0.072), label="Staff turnover", unit="% per month",
+                       direction="decrease")
+    out = shared_caution([supervision, float("nan"), pulse, short, "", did])
+    assert out == EffectList(
+        sentences=(
+            "Before/after within one team (interrupted time series, 15 months before and 21 months after the start "
+            "in April 2023): 12 months after the start, Reflective supervision was 17.5 percentage points higher "
+            "than the pre-start trend predicted (difference 17.5, 95% CI 10.2 to 24.9 percentage points). The whole "
+            "interval is in the direction of improvement.",
+            "Before/after within one team (interrupted time series, 15 months before and 21 months after the start "
+            "in April 2023): 12 months after the start, Well-being pulse was 0.4 points lower than the pre-start "
+            "trend predicted (difference \u22120.4, 95% CI \u22121.1 to 0.3 points). The interval includes no change.",
+            "Too short to trust: only 6 months before the start (at least 8 are needed on each side), so no effect "
+            "estimate is reported.",
+            "Compared with 4 non-participating units (difference-in-differences, 12 participating teams): after the "
+            "start, Staff turnover in participating teams changed by \u22120.6 % per month relative to comparison "
+            "units (95% CI \u22121.2 to 0.1 % per month; wild cluster bootstrap p = 0.07). The interval includes no "
+            "change.",
+        ),
+        cautions=(WITHIN, COMPARED),  # each once, in the order first met
+    )
+
+
+def test_shared_caution_without_cautions_changes_nothing():
+    from evalkit.narrative import shared_caution
+
+    short = too_short_sentence(6, 21, 8)
+    assert shared_caution([short]).sentences == (short,) and shared_caution([short]).cautions == ()
+    assert shared_caution([]).sentences == () and shared_caution([]).cautions == ()
+    # the caution is taken only from the end of a sentence, where every sentence of evalkit.narrative puts it
+    inside = WITHIN + " Then more text."
+    assert shared_caution([inside]).sentences == (inside,)

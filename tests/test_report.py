@@ -367,3 +367,25 @@ def test_no_small_count_of_people_in_the_team_tables(batch):
                     if v.replace(",", "").isdigit():
                         assert int(v.replace(",", "")) == 0 or int(v.replace(",", "")) >= minimum, (team, head, v)
         assert checked, team
+
+
+def test_team_effect_lists_state_the_caution_once_right_after_each_list(batch):
+    # issue rule: every effect sentence states its design and its estimate with CI; the within-team
+    # caution appears once, right after the list, not in every item (cedar-river-tribe: BRIEF.md demo team
+    # with 36 months of measures, three survey waves and a roster, so both lists have estimates)
+    from html import unescape
+
+    from evalkit.narrative import CAUTION_WITHIN_TEAM
+
+    out, _ = batch
+    text = (out / "teams" / "cedar-river-tribe.html").read_text()
+    lists = [(m.start(), m.group(1), m.group(2)) for m in
+             re.finditer(r'<ul>((?:<li>[^<]*</li>)+)</ul><p class="ek-caution">([^<]*)</p>', text)]
+    assert [unescape(caution) for _, _, caution in lists] == [CAUTION_WITHIN_TEAM] * 2
+    assert text.count("(contribution, not attribution).") == 2
+    how_large, before_after = text.index('<h2 id="How-large-was-the-change?"'), text.index('<h2 id="Before-and-after"')
+    assert how_large < lists[0][0] < before_after < lists[1][0]
+    for _, items, _ in lists:
+        for item in re.findall(r"<li>([^<]*)</li>", items):
+            assert item.startswith("Before/after within one team (") and "95% CI" in item, item
+            assert "attribution" not in item

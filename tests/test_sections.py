@@ -443,3 +443,25 @@ def test_report_kinds_have_their_own_modules_and_no_name_is_defined_twice():
             assert hasattr(module, name), f"{module.__name__}.{name}"
     assert {"country_caveats", "training_sessions_table"} <= country
     assert {"board_counts", "false_signal_reference", "board_from_rollup"} <= collab
+
+
+def test_effect_sentences_state_the_shared_caution_once_after_the_list():
+    from evalkit.narrative import CAUTION_WITHIN_TEAM
+
+    items = ["Before/after within one team (survey waves W1 and W3): the mean score was 7.7 points lower "
+             "(95% CI \u221215.2 to \u22120.3 points). The whole interval is in the direction of improvement. "
+             + CAUTION_WITHIN_TEAM,
+             "Before/after within one team (separations per staff-month): the rate of separations was 0.80 times the "
+             "earlier rate (rate ratio, 95% CI 0.40 to 1.60). The interval includes no change. " + CAUTION_WITHIN_TEAM,
+             "Too short to trust: <script>."]
+    html = sections.effect_sentences(items)._repr_html_()
+    assert html == (
+        "<ul><li>Before/after within one team (survey waves W1 and W3): the mean score was 7.7 points lower "
+        "(95% CI \u221215.2 to \u22120.3 points). The whole interval is in the direction of improvement.</li>"
+        "<li>Before/after within one team (separations per staff-month): the rate of separations was 0.80 times the "
+        "earlier rate (rate ratio, 95% CI 0.40 to 1.60). The interval includes no change.</li>"
+        "<li>Too short to trust: &lt;script&gt;.</li></ul>"
+        '<p class="ek-caution">A before/after comparison within one team cannot separate the collaborative&#x27;s '
+        "contribution from other changes at the same time (contribution, not attribution).</p>")
+    assert html.count("contribution, not attribution") == 1
+    assert "Nothing to report." in sections.effect_sentences([float("nan")])._repr_html_()
