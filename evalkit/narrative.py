@@ -552,18 +552,20 @@ def pooled_sentence(row, *, label: str, unit: str = "", direction: str | None = 
         return f"Too few {group} with a long enough series to pool ({k}); no pooled estimate is reported."
     est, lo, hi = float(row["estimate"]), float(row["ci_low"]), float(row["ci_high"])
     ratio = "ratio" in str(row["scale"])
+    cl = row.get("conf_level", 0.95) if hasattr(row, "get") else 0.95
+    level = int(round(float(cl if cl == cl else 0.95) * 100))
     design = (f"Pooled across {k} {group} (random-effects pooling of each team's before/after change at its "
               "start):")
     if ratio:
         if "odds" in str(row["scale"]):
             label = f"the odds of {label}"
         what = (f"at the start, {label} changed by a factor of {format_number(est, ratio_decimals)} "
-                f"({row['scale']}, 95% CI {format_number(lo, ratio_decimals)} to {format_number(hi, ratio_decimals)}).")
+                f"({row['scale']}, {level}% CI {format_number(lo, ratio_decimals)} to {format_number(hi, ratio_decimals)}).")
         null = 1.0
     else:
         unit = _diff_unit(unit)
         what = (f"at the start, {label} changed by {format_number(est, decimals)}{_u(unit)} on average "
-                f"(95% CI {format_number(lo, decimals)} to {format_number(hi, decimals)}{_u(unit)}).")
+                f"({level}% CI {format_number(lo, decimals)} to {format_number(hi, decimals)}{_u(unit)}).")
         null = 0.0
     parts = [design, what, _direction_clause(est, lo, hi, null, direction)]
     i2 = float(row.get("i2", float("nan"))) if hasattr(row, "get") else float("nan")

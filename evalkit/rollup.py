@@ -328,17 +328,28 @@ def pooled_effects(effects: pd.DataFrame, *, term: str = "level_change", conf_le
     -------
     DataFrame
         ``measure_id``, ``group``, ``term``, ``k``, ``estimate``, ``ci_low``,
-        ``ci_high``, ``p_value``, ``tau2``, ``i2``, ``q``, ``scale``, ``method``
-        (:func:`collaborative_rollup` adds ``sentence``).
+        ``ci_high``, ``p_value``, ``tau2``, ``i2``, ``q``, ``scale``,
+        ``conf_level``, ``method`` (:func:`collaborative_rollup` adds
+        ``sentence``). When a measure's teams were fitted with different
+        models (e.g. a p chart without denominators for one team falls back to
+        OLS), only the most common model's estimates are pooled (differences
+        and ratios cannot be averaged) and ``method`` says how many were left out.
     """
     if effects.empty:
         return pd.DataFrame(columns=["measure_id", "group", "term", "k", "estimate", "ci_low", "ci_high", "p_value",
-                                     "tau2", "i2", "q", "scale", "method"])
+                                     "tau2", "i2", "q", "scale", "conf_level", "method"])
     rows = []
     e = effects[~effects["too_short"].astype(bool)].copy()
     e["group"] = e["team_type"].astype(str) + " teams"
     for mid, dm in e.groupby("measure_id", sort=False):
-        ratio = dm["kind"].iloc[0] != "gaussian"
+        # A measure can mix scales (a p chart falls back to OLS for a team without denominators):
+        # differences and log ratios cannot be averaged, so only the most common model is pooled.
+        kinds = dm["kind"].astype(str)
+        counts = kinds.value_counts()
+        kind = str(sorted(counts.index[counts == counts.max()])[0])
+        left_out = int((kinds != kind).sum())
+        dm = dm[kinds == kind]
+        ratio = kind != "gaussian"
         for group, dg in [("all participating teams", dm), *sorted(dm.groupby("group"))]:
             y = np.log(dg[term].to_numpy(float)) if ratio else dg[term].to_numpy(float)
             r = dersimonian_laird(y, dg[f"{term}_se"].to_numpy(float), conf_level=conf_level)
@@ -348,8 +359,9 @@ def pooled_effects(effects: pd.DataFrame, *, term: str = "level_change", conf_le
                     math.exp(hi) if hi == hi else hi
             rows.append({"measure_id": mid, "group": group, "term": term, "k": r["k"], "estimate": est,
                          "ci_low": lo, "ci_high": hi, "p_value": r["p_value"], "tau2": r["tau2"], "i2": r["i2"],
-                         "q": r["q"], "scale": dg["scale"].iloc[0],
-                         "method": "DerSimonian–Laird random effects" + (" (log scale)" if ratio else "")})
+                         "q": r["q"], "scale": dg["scale"].iloc[0], "conf_level": conf_level,
+                         "method": "DerSimonian–Laird random effects" + (" (log scale)" if ratio else "")
+                         + (f"; {left_out} team(s) on another model scale left out" if left_out else "")})
     return pd.DataFrame(rows)
 
 

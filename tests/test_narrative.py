@@ -228,3 +228,12 @@ def test_shared_caution_without_cautions_changes_nothing():
     # the caution is taken only from the end of a sentence, where every sentence of evalkit.narrative puts it
     inside = WITHIN + " Then more text."
     assert shared_caution([inside]).sentences == (inside,)
+
+
+def test_pooled_sentence_states_the_confidence_level_it_was_given():
+    from evalkit.narrative import pooled_sentence
+
+    row = {"k": 3, "estimate": 0.8, "ci_low": 0.6, "ci_high": 1.1, "i2": 0.0, "scale": "rate ratio",
+           "group": "all participating teams", "conf_level": 0.9}
+    text = pooled_sentence(row, label="Staff turnover")
+    assert "90% CI 0.60 to 1.10" in text and "95%" not in text

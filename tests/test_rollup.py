@@ -181,3 +181,18 @@ def test_team_effect_summary_gives_one_sentence_per_measure(demo):
     rollup, _ = demo
     assert rollup.comparison["sentence"].str.startswith("Compared with 4 non-participating units").all()
     assert rollup.pooled["sentence"].str.startswith("Pooled across").all()
+
+
+def test_pooled_effects_do_not_mix_differences_with_ratios():
+    # Team c was fitted by OLS (a difference of +30 points), a and b by a binomial GLM (odds ratios).
+    # Taking log(30) and averaging it with log odds ratios would be meaningless; only a and b are pooled.
+    e = pd.DataFrame({"team_id": ["a", "b", "c"], "team_type": ["public"] * 3, "measure_id": ["m"] * 3,
+                      "kind": ["binomial", "binomial", "gaussian"], "too_short": [False] * 3,
+                      "level_change": [0.5, 2.0, 30.0], "level_change_se": [0.2, 0.2, 1.0],
+                      "scale": ["odds ratio", "odds ratio", "difference (measure unit)"]})
+    p = pooled_effects(e, conf_level=0.9).set_index("group")
+    row = p.loc["all participating teams"]
+    # a and b: equal weights, (log 0.5 + log 2)/2 = 0 → pooled odds ratio 1
+    assert row["k"] == 2 and row["estimate"] == pytest.approx(1.0)
+    assert row["scale"] == "odds ratio" and "1 team(s) on another model scale left out" in row["method"]
+    assert row["conf_level"] == 0.9
