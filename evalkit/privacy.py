@@ -35,6 +35,7 @@ __all__ = [
     "apply_mask",
     "mask_suppressed",
     "suppression_rule",
+    "suppress_small_denominators",
 ]
 
 DEFAULT_MIN_COUNT = 10
@@ -376,3 +377,53 @@ def _next_smallest_in_group(col: np.ndarray, hidden: np.ndarray, codes: np.ndarr
     chosen = chosen[np.isfinite(cand[chosen])]
     extra[chosen] = True
     return extra
+
+
+#: Chart types whose denominator counts people (staff, positions): a monthly rate on
+#: fewer than the threshold would let a reader count individuals.
+RATE_CHARTS = ("p", "pp", "u", "up")
+
+
+def suppress_small_denominators(
+    measures: pd.DataFrame, charts: Mapping[str, str], *, threshold: int = DEFAULT_MIN_COUNT
+) -> pd.DataFrame:
+    """Blank the rate-chart rows of ``measures`` whose denominator is under ``threshold``.
+
+    A monthly rate shown on a chart is a figure derived from a count of people: one
+    leaver in a team of 7 is a point at 14.3%. Before a report analyses or draws a
+    team's measures, rows of proportion and rate charts (p, pp, u, up) whose
+    denominator is below the threshold get a blank numerator and denominator, so every
+    chart, verdict and effect estimate treats them as missing months. Rows of other
+    charts (e.g. i charts of a mean score) are left as they are.
+
+    Parameters
+    ----------
+    measures : DataFrame
+        The measures table (``measure_id``, ``numerator``, ``denominator``, ...).
+    charts : mapping
+        ``{measure_id: chart type}``; measures not listed are left as they are.
+    threshold : int, default 10
+        Smallest denominator shown (params ``suppression.min_count``).
+
+    Returns
+    -------
+    DataFrame
+        A copy with the same rows; suppressed rows have NaN numerator and denominator.
+
+    Examples
+    --------
+    >>> m = pd.DataFrame({"measure_id": ["turnover_rate", "turnover_rate", "wellbeing_pulse"],
+    ...                   "numerator": [1.0, 2.0, 3.4], "denominator": [7.0, 40.0, None]})
+    >>> suppress_small_denominators(m, {"turnover_rate": "u", "wellbeing_pulse": "i"})["numerator"].tolist()
+    [nan, 2.0, 3.4]
+    """
+    _check_threshold(threshold)
+    out = measures.copy()
+    if out.empty:
+        return out
+    rate_ids = [m for m, chart in charts.items() if chart in RATE_CHARTS]
+    denominator = pd.to_numeric(out["denominator"], errors="coerce")
+    small = out["measure_id"].isin(rate_ids).to_numpy(dtype=bool) & (denominator < threshold).to_numpy(dtype=bool)
+    out.loc[small, ["numerator", "denominator"]] = np.nan
+    return out
+

@@ -135,3 +135,24 @@ def test_workforce_results_display_suppressed_tables_in_notebooks():
     shown = result._repr_html_()
     assert "&lt;10" in shown
     assert ">3<" not in shown  # the raw headcount of 3 is never displayed
+
+
+def test_rate_chart_months_on_fewer_than_ten_are_blanked_before_analysis():
+    """One leaver in a team of 7 would be a point at 1/7 = 14.3%: such rows of rate and
+    proportion charts are blanked; a team of 40 and an i-chart mean score are kept."""
+    import pandas as pd
+
+    from evalkit.privacy import suppress_small_denominators
+
+    measures = pd.DataFrame({
+        "team_id": ["small", "small", "big", "small", "small"],
+        "measure_id": ["turnover_rate", "supervision", "turnover_rate", "wellbeing_pulse", "vacancy_rate"],
+        "numerator": [1.0, 5.0, 2.0, 3.4, 0.0],
+        "denominator": [7.0, 9.0, 40.0, float("nan"), 10.0],
+    })
+    charts = {"turnover_rate": "u", "supervision": "p", "wellbeing_pulse": "i", "vacancy_rate": "p"}
+    out = suppress_small_denominators(measures, charts, threshold=10)
+    assert out["numerator"].isna().tolist() == [True, True, False, False, False]
+    assert out["denominator"].isna().tolist() == [True, True, False, True, False]
+    assert len(out) == len(measures)  # months stay as rows (missing), never dropped
+    assert measures.loc[0, "numerator"] == 1.0  # the input is not changed
