@@ -109,7 +109,12 @@ def _time_index(values: pd.Series) -> np.ndarray:
     if pd.api.types.is_datetime64_any_dtype(values):
         v = pd.DatetimeIndex(values)
         return (v.year.to_numpy() * 12 + v.month.to_numpy() - 1).astype(float)
-    return pd.to_numeric(values, errors="raise").to_numpy(dtype=float)
+    out = pd.to_numeric(values, errors="coerce")
+    if out.isna().any():
+        bad = values[out.isna()].iloc[0]
+        raise InputError(f"time column value {bad!r} is not a month or a number; give months as dates "
+                         "(datetime64, first of month) or months as numbers")
+    return out.to_numpy(dtype=float)
 
 
 def _scalar_time(value, datetime_like: bool) -> float:

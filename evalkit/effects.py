@@ -280,8 +280,9 @@ def interrupted_time_series(
     Raises
     ------
     InputError
-        Unknown ``kind``/``errors``, missing columns, or a numerator/denominator
-        that ``kind`` requires but was not given.
+        Unknown ``kind``/``errors``, missing columns, a numerator/denominator
+        that ``kind`` requires but was not given, a negative count (GLMs) or a
+        numerator larger than its denominator (binomial).
 
     Notes
     -----
@@ -353,6 +354,8 @@ def interrupted_time_series(
     else:
         observed = (num / den if den is not None else num) * multiply
         ok = np.isfinite(num) & (np.isfinite(den) & (den > 0) if den is not None else True)
+    if kind != "gaussian":
+        _check_counts(d[time], num, den, kind, numerator, denominator)
     post = tt >= 0
     n_pre, n_post = int((ok & ~post).sum()), int((ok & post).sum())
     n = n_pre + n_post
@@ -483,6 +486,23 @@ def interrupted_time_series(
             " The intervals assume independent months and may be too narrow."
         warnings.append(f"residuals are autocorrelated (Ljung–Box p = {lb_p:.3f}).{extra}")
     return ITSResult(estimates=estimates, fitted=fitted, diagnostics=diagnostics, warnings=tuple(warnings), **common)
+
+
+def _check_counts(periods, num, den, kind, numerator, denominator) -> None:
+    """Counts for a GLM must be >= 0 and, for a binomial model, no larger than their totals."""
+    bad = np.isfinite(num) & (num < 0)
+    why = f"{numerator} is negative"
+    if kind == "binomial":
+        over = np.isfinite(num) & np.isfinite(den) & (num > den)
+        if over.any() and not bad.any():
+            bad, why = over, f"{numerator} is larger than {denominator}"
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        when = periods.iloc[i]
+        when = f"{when:%Y-%m}" if isinstance(when, pd.Timestamp) else str(when)
+        raise InputError(f"{when}: {why} ({num[i]:g}); a {kind} model needs counts of 0 or more"
+                         + (" that do not exceed their totals" if kind == "binomial" else "")
+                         + "; correct the count or use kind='gaussian' on the rate")
 
 
 def _fit(kind, errors, Xf, y, num, den, ok, lags):

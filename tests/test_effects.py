@@ -398,3 +398,30 @@ def test_its_level_and_slope_change_do_not_depend_on_a_constant_shift(shift, see
         assert _est(a, term).estimate == pytest.approx(_est(b, term).estimate, abs=1e-7)
         assert _est(a, term).ci_high - _est(a, term).ci_low == pytest.approx(
             _est(b, term).ci_high - _est(b, term).ci_low, abs=1e-7)
+
+
+def test_impossible_counts_are_one_line_input_errors_not_numbers():
+    # 12 successes out of 10 trials, or -2 events, have no binomial/Poisson likelihood; before this
+    # check the GLM silently returned a level change (4.37 / 1.52) from the impossible row.
+    from evalkit.errors import InputError
+
+    d = pd.DataFrame({"period": pd.date_range("2022-01-01", periods=24, freq="MS")})
+    d["x"] = np.r_[np.full(12, 5.0), np.full(12, 8.0)]
+    d["n"] = 10.0
+    d.loc[3, "x"] = 12
+    with pytest.raises(InputError, match=r"^2022-04: x is larger than n \(12\)"):
+        interrupted_time_series(d, numerator="x", denominator="n", start="2023-01", kind="binomial")
+    d.loc[3, "x"] = -2
+    with pytest.raises(InputError, match=r"^2022-04: x is negative \(-2\)"):
+        interrupted_time_series(d, numerator="x", denominator="n", start="2023-01", kind="poisson")
+
+
+def test_did_time_column_of_text_is_an_input_error():
+    from evalkit.errors import InputError
+
+    p = pd.DataFrame([(u, f"m{t}") for u in range(8) for t in range(20)], columns=["u", "t"])
+    p["tr"] = p["u"] < 4
+    p["post"] = p.index % 20 >= 10
+    p["y"] = 1.0
+    with pytest.raises(InputError, match="'m0' is not a month or a number"):
+        difference_in_differences(p, unit="u", time="t", outcome="y", treated="tr", post="post", n_boot=999)
