@@ -48,7 +48,7 @@ VERDICT_TEXT = {
 # --------------------------------------------------------------------------- data
 
 
-def load_report_tables(data_dir, unit_id: str | None = None, *, kind: str = "team", exclude_units=()):
+def load_report_tables(data_dir, unit_id: str | None = None, *, kind: str = "team", exclude_units=(), params=None):
     """Load the tables one report reads, keeping only its rows.
 
     Rows of other units never stop a report: problems in rows that belong to a unit in
@@ -67,6 +67,9 @@ def load_report_tables(data_dir, unit_id: str | None = None, *, kind: str = "tea
     exclude_units : iterable of str
         Units whose rows are left out (the batch runner passes the units whose rows
         failed validation).
+    params : TeamParams or Collaborative, optional
+        When given, rate-chart months on fewer than ``params.suppression.min_count``
+        are blanked (:func:`suppress_small_rates`), as every shared report needs.
 
     Returns
     -------
@@ -102,9 +105,40 @@ def load_report_tables(data_dir, unit_id: str | None = None, *, kind: str = "tea
                 frames[name] = frame.loc[~frame["team_id"].isin(list(exclude)).fillna(False).to_numpy(dtype=bool)]
         frames = {k: v.reset_index(drop=True) for k, v in frames.items()}
     tables = Tables(frames, files, data_dir)
-    if kind == "collaborative":
+    if kind != "collaborative":
+        tables = select_unit(tables, unit_id, kind)
+    return tables if params is None else suppress_small_rates(tables, params)
+
+
+def suppress_small_rates(tables, params):
+    """The report's tables with rate-chart months on fewer than the threshold blanked.
+
+    Applies :func:`evalkit.privacy.suppress_small_denominators` to the measures table
+    with each measure's chart type and ``params.suppression.min_count``, so every chart,
+    verdict and effect estimate of a shared report treats those months as missing.
+
+    Parameters
+    ----------
+    tables : evalkit.io.Tables
+        From :func:`load_report_tables`.
+    params : TeamParams or Collaborative
+        Anything with ``measures`` (each with ``chart``) and ``suppression.min_count``.
+
+    Returns
+    -------
+    evalkit.io.Tables
+        The same tables, the measures table replaced.
+    """
+    from evalkit.io import Tables
+    from evalkit.privacy import suppress_small_denominators
+
+    if "measures" not in tables:
         return tables
-    return select_unit(tables, unit_id, kind)
+    charts = {measure_id: spec.chart for measure_id, spec in params.measures.items()}
+    frames = {name: tables[name] for name in tables}
+    frames["measures"] = suppress_small_denominators(tables["measures"], charts,
+                                                     threshold=params.suppression.min_count)
+    return Tables(frames, tables.files, tables.data_dir)
 
 
 def _report_units(teams, unit_id, kind) -> set:
@@ -543,7 +577,7 @@ from evalkit.team_sections import *  # noqa: E402,F401,F403
 from evalkit.team_sections import __all__ as _team_all  # noqa: E402
 
 __all__ = [
-    "load_report_tables", "team_name", "team_names", "evaluation_window", "rare_events_caution", "intervention_start",
+    "load_report_tables", "suppress_small_rates", "team_name", "team_names", "evaluation_window", "rare_events_caution", "intervention_start",
     "period_covered", "MeasureCharts", "measure_charts", "chart_annotations", "Summary", "summary_box",
     "definitions_table", "rules_text", "VERDICT_TEXT", "RULE_TEXT", "Table", "as_table", "format_table",
     "column_label", "slug_label", "COLUMN_LABELS", "ID_COLUMNS", "title_block", "team_description", "team_caveats",

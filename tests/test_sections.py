@@ -465,3 +465,24 @@ def test_effect_sentences_state_the_shared_caution_once_after_the_list():
         "contribution from other changes at the same time (contribution, not attribution).</p>")
     assert html.count("contribution, not attribution") == 1
     assert "Nothing to report." in sections.effect_sentences([float("nan")])._repr_html_()
+
+
+def test_report_tables_blank_rate_months_on_fewer_than_ten_staff():
+    """north-lake-band-east has 4-8 staff (TRUTH.json 'small'): with params, every one of
+    its turnover, supervision and vacancy months is blanked; its well-being pulse (an
+    i chart of a mean score) is kept. Without params nothing is blanked."""
+    from pathlib import Path
+
+    from evalkit.params import load_team
+    from evalkit.sections import load_report_tables
+
+    root = Path(__file__).resolve().parents[1]
+    params = load_team(root / "params", "north-lake-band-east")
+    raw = load_report_tables(root / "data" / "demo", "north-lake-band-east", kind="team")
+    shown = load_report_tables(root / "data" / "demo", "north-lake-band-east", kind="team", params=params)
+    m = shown["measures"]
+    rates = m["measure_id"].isin(["turnover_rate", "supervision", "vacancy_rate"])
+    assert len(m) == len(raw["measures"])
+    assert (raw["measures"].loc[rates, "denominator"] < 10).all()  # the premise: a very small team
+    assert m.loc[rates, "numerator"].isna().all() and m.loc[rates, "denominator"].isna().all()
+    assert m.loc[~rates, "numerator"].notna().all()
