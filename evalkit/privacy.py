@@ -379,11 +379,6 @@ def _next_smallest_in_group(col: np.ndarray, hidden: np.ndarray, codes: np.ndarr
     return extra
 
 
-#: Chart types whose denominator counts people (staff, positions): a monthly rate on
-#: fewer than the threshold would let a reader count individuals.
-RATE_CHARTS = ("p", "pp", "u", "up")
-
-
 def suppress_small_denominators(
     measures: pd.DataFrame, charts: Mapping[str, str], *, threshold: int = DEFAULT_MIN_COUNT
 ) -> pd.DataFrame:
@@ -421,6 +416,8 @@ def suppress_small_denominators(
     out = measures.copy()
     if out.empty:
         return out
+    from evalkit.schema import RATE_CHARTS  # p, pp, u, up: denominators count staff or positions
+
     rate_ids = [m for m, chart in charts.items() if chart in RATE_CHARTS]
     denominator = pd.to_numeric(out["denominator"], errors="coerce")
     small = out["measure_id"].isin(rate_ids).to_numpy(dtype=bool) & (denominator < threshold).to_numpy(dtype=bool)

@@ -47,3 +47,18 @@ def copy_inputs(tmp_path: Path) -> tuple[Path, Path]:
     shutil.copytree(DATA, data)
     shutil.copytree(PARAMS, params)
     return data, params
+
+
+def notebooks_with_team_cell(tmp_path: Path, source: str) -> Path:
+    """A copy of the notebooks folder whose team notebook runs ``source`` as its fourth cell."""
+    import nbformat
+
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    for path in NOTEBOOKS.glob("*.ipynb"):
+        nb = nbformat.read(path, as_version=4)
+        if path.name.startswith("01-"):
+            nb.cells.insert(3, nbformat.v4.new_code_cell(source))
+        nbformat.write(nb, folder / path.name)
+    return folder
+

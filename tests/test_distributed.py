@@ -17,7 +17,7 @@ import nbformat
 import pytest
 from distributed import LocalCluster
 
-from _demo_batch import DATA, NOTEBOOKS, PARAMS
+from _demo_batch import DATA, NOTEBOOKS, PARAMS, notebooks_with_team_cell
 from evalkit.cli import build_parser
 from evalkit.errors import ReportError
 from evalkit.report import without_generated_line
@@ -145,15 +145,6 @@ def test_unchanged_rerun_on_the_cluster_is_all_cached(remote, cluster, notebooks
     assert [e["status"] for e in result.entries] == ["cached", "cached"]
 
 
-def _notebooks_with_team_cell(tmp_path, source: str):
-    folder = tmp_path / "notebooks"
-    folder.mkdir()
-    for path in NOTEBOOKS.glob("*.ipynb"):
-        nb = nbformat.read(path, as_version=4)
-        if path.name.startswith("01-"):
-            nb.cells.insert(3, nbformat.v4.new_code_cell(source))
-        nbformat.write(nb, folder / path.name)
-    return folder
 
 
 def _fresh_source_hash(monkeypatch) -> None:
@@ -164,7 +155,7 @@ def _fresh_source_hash(monkeypatch) -> None:
 
 def test_a_failing_report_and_a_dying_worker_fail_only_their_reports(cluster, tmp_path, monkeypatch):
     _fresh_source_hash(monkeypatch)
-    notebooks = _notebooks_with_team_cell(
+    notebooks = notebooks_with_team_cell(
         tmp_path,
         "import os, signal\n"
         'if team_id == "prairie-north":\n'

@@ -19,7 +19,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from _demo_batch import DATA, NOTEBOOKS, PARAMS, ROOT, copy_inputs, copy_outputs, demo_batch
+from _demo_batch import DATA, NOTEBOOKS, PARAMS, ROOT, copy_inputs, copy_outputs, demo_batch, notebooks_with_team_cell
 from evalkit.errors import InputError
 from evalkit.report import without_generated_line
 from evalkit.runner import run_batch
@@ -206,21 +206,12 @@ def test_bad_rows_of_one_team_fail_only_that_team(batch, tmp_path):
     assert "cedar-river-tribe" in "".join(str(o) for c in collab.cells for o in c.get("outputs", []))  # named as left out
 
 
-def _notebooks_with_team_cell(tmp_path: Path, source: str) -> Path:
-    folder = tmp_path / "notebooks"
-    folder.mkdir()
-    for path in NOTEBOOKS.glob("*.ipynb"):
-        nb = nbformat.read(path, as_version=4)
-        if path.name.startswith("01-"):
-            nb.cells.insert(3, nbformat.v4.new_code_cell(source))
-        nbformat.write(nb, folder / path.name)
-    return folder
 
 
 def test_a_notebook_that_raises_fails_only_its_report_with_cell_and_message(batch, tmp_path):
     out, _ = batch
     out2 = copy_outputs(out, tmp_path / "out")
-    notebooks = _notebooks_with_team_cell(tmp_path, 'if team_id == "prairie-north":\n    raise ValueError("boom for the test")')
+    notebooks = notebooks_with_team_cell(tmp_path, 'if team_id == "prairie-north":\n    raise ValueError("boom for the test")')
     result = run_batch(PARAMS, DATA, out2, only=["prairie-north", "valley-county"], notebooks_dir=notebooks,
                        progress=False)
     assert result.exit_code == 1
@@ -251,7 +242,7 @@ def test_fast_engine_isolates_reports_from_each_other_and_from_the_parent(batch,
 
     out, _ = batch
     out2 = copy_outputs(out, tmp_path / "out")
-    notebooks = _notebooks_with_team_cell(
+    notebooks = notebooks_with_team_cell(
         tmp_path,
         "import matplotlib, seaborn\n"
         "print('linewidth-before', matplotlib.rcParams['lines.linewidth'])\n"
