@@ -28,15 +28,18 @@ BIN = Path(sys.executable).parent
 
 def _reports(params: Path, data: Path) -> list[tuple[str, str, dict]]:
     """(notebook, output stem, parameters) for every report the batch renders."""
-    from evalkit.runner import NOTEBOOKS, _validate_and_plan
+    from evalkit.batch.plan import validate_and_plan
+    from evalkit.inputs.kinds import REPORT_KINDS
 
-    problems, plan = _validate_and_plan(params, data)
+    problems, plan = validate_and_plan(params, data)
     if problems:
         raise SystemExit("invalid inputs: " + "; ".join(map(str, problems[:3])))
     base = {"data_dir": str(data), "params_dir": str(params), "exclude_units": []}
-    out = [(NOTEBOOKS["collaborative"], "collaborative", dict(base))]
-    out += [(NOTEBOOKS["team"], f"team-{t}", {"team_id": t, **base}) for t in plan["teams"]]
-    out += [(NOTEBOOKS["country"], f"country-{c}", {"country_id": c, **base}) for c in plan["countries"]]
+    out = []
+    for kind in REPORT_KINDS.values():
+        for uid in plan["reports"][kind.name]:
+            parameters = {kind.id_parameter: uid, **base} if kind.id_parameter else dict(base)
+            out.append((kind.notebook, f"{kind.name}-{uid}" if kind.id_parameter else uid, parameters))
     return out
 
 

@@ -1,4 +1,4 @@
-"""Benchmark: evalkit.spc.qic over 10,000 facets × 36 points (a national roll-up).
+"""Benchmark: evalkit.spc.qic.qic over 10,000 facets × 36 points (a national roll-up).
 
 Prints wall-clock times for vectorised I and P charts with runs analysis, the
 per-series cost, and the ratio against a naive baseline measured in the same run
@@ -33,7 +33,7 @@ def main(facets: int = 10_000, points: int = 36, naive_subset: int = 200) -> Non
     n_p = rng.integers(20, 200, total).astype(float)
     y_p = rng.binomial(n_p.astype(int), 0.3).astype(float)
 
-    print(f"evalkit.spc benchmark: {facets:,} facets x {points} points = {total:,} points")
+    print(f"evalkit.spc.qic benchmark: {facets:,} facets x {points} points = {total:,} points")
     for label, call in [
         ("i chart, Anhøj rules", lambda: qic(y_i, x=x, chart="i", facet=facet)),
         ("p chart, Anhøj rules", lambda: qic(y_p, n_p, x=x, chart="p", facet=facet, multiply=100)),

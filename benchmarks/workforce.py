@@ -1,7 +1,7 @@
 """Benchmark: monthly workforce metrics on a national-scale synthetic roster.
 
 Generates (in-process, seeded, vectorised) a roster of ``--units`` teams and about
-``--rows`` person rows, then times :func:`evalkit.workforce.monthly_workforce` over
+``--rows`` person rows, then times :func:`evalkit.workforce.staffing.monthly_workforce` over
 ``--months`` months, plus annual turnover, rolling retention, new-hire retention,
 time to fill and vacancy; prints wall time and the Python memory peak
 (tracemalloc), and a naive baseline (a boolean mask per month per team, timed on a

@@ -16,7 +16,7 @@ EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from evalkit.validation import validate_inputs
+    from evalkit.inputs.validate import validate_inputs
 
     problems = validate_inputs(data_dir=args.data, params_dir=args.params)
     if problems:
@@ -29,7 +29,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo_data(args: argparse.Namespace) -> int:
-    from evalkit.demo import write_demo_data, write_large_data
+    from evalkit.demo.generate import write_demo_data, write_large_data
 
     if args.large:
         written = write_large_data(Path(args.out), seed=args.seed, units=args.units, months=args.months)
@@ -41,7 +41,7 @@ def _cmd_demo_data(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from evalkit.runner import run_batch
+    from evalkit.batch.run import run_batch
 
     result = run_batch(
         params_dir=Path(args.params),

@@ -416,7 +416,7 @@ def suppress_small_denominators(
     out = measures.copy()
     if out.empty:
         return out
-    from evalkit.schema import RATE_CHARTS  # p, pp, u, up: denominators count staff or positions
+    from evalkit.inputs.schema import RATE_CHARTS  # p, pp, u, up: denominators count staff or positions
 
     rate_ids = [m for m, chart in charts.items() if chart in RATE_CHARTS]
     denominator = pd.to_numeric(out["denominator"], errors="coerce")

@@ -26,7 +26,7 @@ _CACHE: dict = {}
 def demo_batch(tmp_path_factory):
     """(out_dir, BatchResult) of one fast-engine run of the whole demo batch (jobs=2)."""
     if "batch" not in _CACHE:
-        from evalkit.runner import run_batch
+        from evalkit.batch.run import run_batch
 
         out = tmp_path_factory.mktemp("demo-batch") / "outputs"
         result = run_batch(PARAMS, DATA, out, jobs=2, progress=False)

@@ -1,11 +1,11 @@
-"""Tests for evalkit.collaboration on small hand-made tables (expected values by hand)."""
+"""Tests for evalkit.country.collaboration on small hand-made tables (expected values by hand)."""
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from evalkit.collaboration import (
+from evalkit.country.collaboration import (
     has_membership,
     has_outputs,
     has_partners,

@@ -1,4 +1,4 @@
-"""Tests of the synthetic demo data (evalkit.demo).
+"""Tests of the synthetic demo data (evalkit.demo.generate).
 
 Expected values come from the team brief (BRIEF.md data model, fixed demo ids, measure
 definitions) and are recomputed here independently from the raw CSV rows with plain
@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from evalkit.demo import write_demo_data, write_large_data
+from evalkit.demo.generate import write_demo_data, write_large_data
 
 # The data model of the team brief, typed out here (not imported) so a drift is caught.
 BRIEF_COLUMNS = {

@@ -20,9 +20,9 @@ from distributed import LocalCluster
 from _demo_batch import DATA, NOTEBOOKS, PARAMS, notebooks_with_team_cell
 from evalkit.cli import build_parser
 from evalkit.errors import ReportError
-from evalkit.report import without_generated_line
-from evalkit import runner
-from evalkit.runner import run_batch
+from evalkit.report.html import without_generated_line
+from evalkit.batch import cache
+from evalkit.batch.run import run_batch
 
 ONLY = ["cedar-river-tribe", "moldova"]  # one team, one country
 MANIFEST_FIELDS = {"kind", "id", "status", "html", "notebook", "seconds", "inputs_sha256", "error"}  # DESIGN §4
@@ -60,7 +60,7 @@ def local(notebooks, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def remote(cluster, notebooks, tmp_path_factory):
-    runner._SOURCE_SHA = None  # hashed afresh at the start of the run (see _fresh_source_hash)
+    cache._SOURCE_SHA = None  # hashed afresh at the start of the run (see _fresh_source_hash)
     out = tmp_path_factory.mktemp("remote") / "outputs"
     result = run_batch(PARAMS, DATA, out, only=ONLY, scheduler=cluster.scheduler_address, notebooks_dir=notebooks,
                        progress=False)
@@ -126,7 +126,7 @@ def test_cluster_run_gives_the_same_content_as_a_local_run(remote, local):
 
 def test_a_worker_with_other_evalkit_code_refuses_the_report(cluster, tmp_path, monkeypatch):
     # the client's code hash stands for "other code than the workers'": the cache key would lie
-    monkeypatch.setattr(runner, "_SOURCE_SHA", "0" * 64)
+    monkeypatch.setattr(cache, "_SOURCE_SHA", "0" * 64)
     result = run_batch(PARAMS, DATA, tmp_path / "out", only=["moldova"], scheduler=cluster.scheduler_address,
                        progress=False)
     assert result.exit_code == 1
@@ -150,7 +150,7 @@ def test_unchanged_rerun_on_the_cluster_is_all_cached(remote, cluster, notebooks
 def _fresh_source_hash(monkeypatch) -> None:
     """Hash evalkit's code now, not when an earlier test did: a worker (re)started by this test
     refuses reports if the code changed in between (only possible while someone edits the tree)."""
-    monkeypatch.setattr(runner, "_SOURCE_SHA", None)
+    monkeypatch.setattr(cache, "_SOURCE_SHA", None)
 
 
 def test_a_failing_report_and_a_dying_worker_fail_only_their_reports(cluster, tmp_path, monkeypatch):
@@ -187,7 +187,7 @@ def test_a_failing_report_and_a_dying_worker_fail_only_their_reports(cluster, tm
 
 
 def test_an_unreachable_scheduler_stops_the_run_before_anything_is_written(tmp_path, monkeypatch):
-    from evalkit import cluster as cluster_module
+    from evalkit.batch import cluster as cluster_module
 
     monkeypatch.setattr(cluster_module, "connect", functools.partial(cluster_module.connect, timeout=0.5))
     out = tmp_path / "out"

@@ -1,4 +1,4 @@
-"""Tests for evalkit.effects (ITS), evalkit.comparison (DiD) and evalkit.prepost.
+"""Tests for evalkit.effects.its (ITS), evalkit.effects.did (DiD) and evalkit.effects.prepost.
 
 Expected values come from hand-constructed series (written here as arithmetic),
 from simulation with a known truth, and from published worked examples whose
@@ -22,7 +22,7 @@ from evalkit.effects import (
     welch_t,
 )
 from evalkit.errors import InputError
-from evalkit.prepost import welch_t_from_summary
+from evalkit.effects.prepost import welch_t_from_summary
 
 MONTHS = pd.date_range("2022-01-01", periods=36, freq="MS")  # 2022-01 .. 2024-12
 T = np.arange(36) - 15                                          # start 2023-04 is month 15

@@ -1,4 +1,4 @@
-"""Tests for evalkit.goals against hand calculations and published formulas."""
+"""Tests for evalkit.country.goals against hand calculations and published formulas."""
 from __future__ import annotations
 
 import math
@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from evalkit.errors import DataError, InputError
-from evalkit.goals import deliverable_status, gas_tscore, goal_progress, has_deliverables, has_goals
+from evalkit.country.goals import deliverable_status, gas_tscore, goal_progress, has_deliverables, has_goals
 
 
 def _goals(rows):

@@ -1,4 +1,4 @@
-"""Tests of evalkit.io: reading CSV/XLSX/Parquet tables typed per the data model.
+"""Tests of evalkit.inputs.read: reading CSV/XLSX/Parquet tables typed per the data model.
 
 Every malformed file is hand-made in tmp_path; the expected one-line messages are written
 out in full (file, row as a spreadsheet shows it with the header on row 1, column, value,
@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from evalkit.errors import DataError, ValidationFailed
-from evalkit.io import (
+from evalkit.inputs.read import (
     MAX_PROBLEMS_PER_CHECK,
     DataValidationFailed,
     Tables,

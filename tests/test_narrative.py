@@ -1,4 +1,4 @@
-"""Exact wording of every effect sentence (evalkit.narrative).
+"""Exact wording of every effect sentence (evalkit.effects.narrative).
 
 Results are built by hand (the sentence depends only on the result's fields), so these tests
 pin the wording independently of the estimation code.
@@ -9,10 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from evalkit.comparison import DiDResult
-from evalkit.effects import ITSResult
+from evalkit.effects.did import DiDResult
+from evalkit.effects.its import ITSResult
 from evalkit.errors import InputError
-from evalkit.narrative import (
+from evalkit.effects.narrative import (
     CAUTION_COMPARISON,
     CAUTION_WITHIN_TEAM,
     did_sentence,
@@ -21,7 +21,7 @@ from evalkit.narrative import (
     prepost_sentence,
     too_short_sentence,
 )
-from evalkit.prepost import PrePostResult
+from evalkit.effects.prepost import PrePostResult
 
 WITHIN = ("A before/after comparison within one team cannot separate the collaborative's contribution "
           "from other changes at the same time (contribution, not attribution).")
@@ -169,7 +169,7 @@ def test_scale_units_in_parentheses_become_points():
 
 
 def test_pooled_sentence_ratio_difference_and_too_few():
-    from evalkit.narrative import pooled_sentence
+    from evalkit.effects.narrative import pooled_sentence
 
     row = {"k": 12, "estimate": 0.75, "ci_low": 0.54, "ci_high": 1.05, "i2": 0.0, "scale": "rate ratio",
            "group": "all participating teams"}
@@ -190,7 +190,7 @@ def test_pooled_sentence_ratio_difference_and_too_few():
 
 
 def test_shared_caution_states_each_caution_once_and_keeps_design_and_estimate():
-    from evalkit.narrative import EffectList, shared_caution
+    from evalkit.effects.narrative import EffectList, shared_caution
 
     supervision = its_sentence(_its(17.46, 10.2, 24.9), label="Reflective supervision", unit="%",
                                direction="increase")
@@ -220,18 +220,18 @@ def test_shared_caution_states_each_caution_once_and_keeps_design_and_estimate()
 
 
 def test_shared_caution_without_cautions_changes_nothing():
-    from evalkit.narrative import shared_caution
+    from evalkit.effects.narrative import shared_caution
 
     short = too_short_sentence(6, 21, 8)
     assert shared_caution([short]).sentences == (short,) and shared_caution([short]).cautions == ()
     assert shared_caution([]).sentences == () and shared_caution([]).cautions == ()
-    # the caution is taken only from the end of a sentence, where every sentence of evalkit.narrative puts it
+    # the caution is taken only from the end of a sentence, where every sentence of evalkit.effects.narrative puts it
     inside = WITHIN + " Then more text."
     assert shared_caution([inside]).sentences == (inside,)
 
 
 def test_pooled_sentence_states_the_confidence_level_it_was_given():
-    from evalkit.narrative import pooled_sentence
+    from evalkit.effects.narrative import pooled_sentence
 
     row = {"k": 3, "estimate": 0.8, "ci_low": 0.6, "ci_high": 1.1, "i2": 0.0, "scale": "rate ratio",
            "group": "all participating teams", "conf_level": 0.9}

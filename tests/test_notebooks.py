@@ -55,7 +55,9 @@ def test_notebook_code_is_thin_and_has_no_try_except(name):
             continue
         tree = ast.parse(cell.source)
         assert not any(isinstance(node, ast.Try) for node in ast.walk(tree)), cell.source[:60]
-        assert len(cell.source.splitlines()) <= 15, cell.source[:60]
+        imports = sum(node.end_lineno - node.lineno + 1 for node in tree.body
+                      if isinstance(node, (ast.Import, ast.ImportFrom)))
+        assert len(cell.source.splitlines()) - imports <= 15, cell.source[:60]  # imports are not logic
         assert not any(isinstance(node, (ast.FunctionDef, ast.ClassDef)) for node in ast.walk(tree))
 
 
@@ -72,7 +74,7 @@ def test_notebook_opens_with_summary_and_ends_with_methods(name):
 
 _RUN_ALL = """
 import json, sys
-from evalkit.execute import execute_notebook
+from evalkit.batch.execute import execute_notebook
 out = {}
 for path in sys.argv[1:]:
     result = execute_notebook(path, {}, engine="fast")

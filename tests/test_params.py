@@ -1,4 +1,4 @@
-"""Tests of evalkit.params: YAML params validated into frozen objects, one line per problem."""
+"""Tests of evalkit.inputs.params: YAML params validated into frozen objects, one line per problem."""
 from __future__ import annotations
 
 import datetime as dt
@@ -8,7 +8,7 @@ import pydantic
 import pytest
 
 from evalkit.errors import ParamsError, ValidationFailed
-from evalkit.params import (
+from evalkit.inputs.params import (
     ParamsValidationFailed,
     check_params,
     list_countries,
@@ -139,7 +139,7 @@ def test_all_problems_of_a_file_are_collected(tmp_path):
     f = f"{root}/collaborative.yaml"
     assert failure(load_collaborative, root) == [
         f"{f}, key title: required key is missing; add it (see the comments in params/collaborative.yaml)",
-        f"{f}, key rules.method: 'shewhart' is not one of anhoej, ihi, mdc; fix the value",
+        f"{f}, key rules.method: 'shewhart' is not one of anhoej, bestbox, cutbox, ihi, mdc; fix the value",
         f"{f}, key suppression.min_count: 'many' is not a whole number; fix the value",
         f"{f}, key measures.supervision.direction: 'up' is not one of increase, decrease, neutral; fix the value",
         f"{f}, key colour: unknown key; allowed here: title, synthetic, data_as_of, rules, suppression, effects, "

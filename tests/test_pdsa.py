@@ -1,11 +1,11 @@
-"""Tests for evalkit.pdsa against a small hand-made log (expected values counted by hand)."""
+"""Tests for evalkit.collaborative.pdsa against a small hand-made log (expected values counted by hand)."""
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
 from evalkit.errors import InputError
-from evalkit.pdsa import (
+from evalkit.collaborative.pdsa import (
     ESSENTIALS,
     cycles_by_month,
     decision_shares,

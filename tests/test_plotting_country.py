@@ -9,12 +9,12 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from evalkit.collaboration import membership_over_time  # noqa: E402
+from evalkit.country.collaboration import membership_over_time  # noqa: E402
 from evalkit.errors import InputError  # noqa: E402
-from evalkit.goals import deliverable_status, goal_progress  # noqa: E402
+from evalkit.country.goals import deliverable_status, goal_progress  # noqa: E402
 from evalkit.plotting import country as pc  # noqa: E402
-from evalkit.qual import code_cooccurrence, theme_breadth  # noqa: E402
-from evalkit.training import trained_coverage  # noqa: E402
+from evalkit.country.qual import code_cooccurrence, theme_breadth  # noqa: E402
+from evalkit.country.training import trained_coverage  # noqa: E402
 from test_collaboration import _membership  # noqa: E402
 from test_goals import _deliv, _goals  # noqa: E402
 from test_qual import _excerpts, _sessions  # noqa: E402

@@ -11,7 +11,7 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
 from evalkit.effects import difference_in_differences, interrupted_time_series  # noqa: E402
-from evalkit.pdsa import pdsa_heatmap  # noqa: E402
+from evalkit.collaborative.pdsa import pdsa_heatmap  # noqa: E402
 from evalkit.plotting.effects import (  # noqa: E402
     plot_event_study,
     plot_its,
@@ -23,7 +23,7 @@ from evalkit.plotting.effects import (  # noqa: E402
     plot_progress_shares,
     plot_signal_counts,
 )
-from evalkit.progress import progress_trajectory, score_distribution, share_at_or_above  # noqa: E402
+from evalkit.collaborative.progress import progress_trajectory, score_distribution, share_at_or_above  # noqa: E402
 
 MONTHS = pd.date_range("2022-01-01", periods=36, freq="MS")
 T = np.arange(36) - 15

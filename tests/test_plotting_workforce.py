@@ -10,7 +10,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from evalkit import survey as sv  # noqa: E402
+from evalkit.workforce import survey as sv  # noqa: E402
 from evalkit import workforce as wf  # noqa: E402
 from evalkit.plotting import workforce as pw  # noqa: E402
 

@@ -1,4 +1,4 @@
-"""Tests for evalkit.prepost_workforce (survey_change, turnover_change) and their sentences.
+"""Tests for evalkit.effects.workforce_change (survey_change, turnover_change) and their sentences.
 
 Expected values are computed independently of the code under test:
 * scale means, differences, staff-months, rates and rate ratios by hand (arithmetic below);
@@ -22,9 +22,9 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from evalkit.errors import DataError, InputError
-from evalkit.narrative import CAUTION_WITHIN_TEAM
-from evalkit.prepost_workforce import PrePostSummary, survey_change, turnover_change
-from evalkit.survey import CBI_WORK
+from evalkit.effects.narrative import CAUTION_WITHIN_TEAM
+from evalkit.effects.workforce_change import PrePostSummary, survey_change, turnover_change
+from evalkit.workforce.survey import CBI_WORK
 from evalkit.workforce import monthly_workforce
 
 Z = stats.norm.ppf(0.975)
@@ -317,8 +317,8 @@ def test_turnover_change_pools_months_and_never_shows_a_small_count(months, n_be
 
 # --------------------------------------------------------------------------- demo data (direction only)
 def test_demo_improved_teams_have_less_burnout_and_fewer_separations():
-    from evalkit.io import load_tables
-    from evalkit.params import load_collaborative, load_team
+    from evalkit.inputs.read import load_tables
+    from evalkit.inputs.params import load_collaborative, load_team
 
     tables = load_tables(ROOT / "data" / "demo", ["survey", "roster", "teams"])
     cbi = load_collaborative(ROOT / "params").instruments["cbi_work"]
@@ -335,7 +335,7 @@ def test_demo_improved_teams_have_less_burnout_and_fewer_separations():
 
 # --------------------------------------------------------------------------- narrative helpers
 def test_direction_from_higher_is_and_identical_answers():
-    from evalkit.narrative import direction_from_higher_is
+    from evalkit.effects.narrative import direction_from_higher_is
 
     assert direction_from_higher_is("worse") == "decrease" and direction_from_higher_is("better") == "increase"
     with pytest.raises(InputError, match="higher_is"):

@@ -1,4 +1,4 @@
-"""Tests for evalkit.progress with hand-made assessment tables (expected values worked by hand)."""
+"""Tests for evalkit.collaborative.progress with hand-made assessment tables (expected values worked by hand)."""
 from __future__ import annotations
 
 import numpy as np
@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from evalkit.errors import InputError
-from evalkit.progress import (
+from evalkit.collaborative.progress import (
     months_to_threshold,
     progress_trajectory,
     score_distribution,

@@ -1,4 +1,4 @@
-"""Tests for evalkit.qual on a small hand-made focus-group study (counts by hand)."""
+"""Tests for evalkit.country.qual on a small hand-made focus-group study (counts by hand)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from evalkit.errors import DataError, InputError
-from evalkit.qual import (
+from evalkit.country.qual import (
     code_cooccurrence,
     has_focus_groups,
     quotes_html,

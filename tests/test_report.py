@@ -12,7 +12,7 @@ import nbformat
 import pytest
 
 from _demo_batch import PARAMS, copy_inputs, copy_outputs, demo_batch
-from evalkit.report import (
+from evalkit.report.html import (
     SECTIONS_MIME,
     SUMMARY_MIME,
     cell_sections,
@@ -25,7 +25,7 @@ from evalkit.report import (
     verdict_tone,
     without_generated_line,
 )
-from evalkit.runner import run_batch
+from evalkit.batch.run import run_batch
 
 # A 1×1 PNG (the smallest valid PNG, written out by hand: signature, IHDR, IDAT, IEND).
 PNG_1x1 = base64.b64decode(
@@ -375,7 +375,7 @@ def test_team_effect_lists_state_the_caution_once_right_after_each_list(batch):
     # with 36 months of measures, three survey waves and a roster, so both lists have estimates)
     from html import unescape
 
-    from evalkit.narrative import CAUTION_WITHIN_TEAM
+    from evalkit.effects.narrative import CAUTION_WITHIN_TEAM
 
     out, _ = batch
     text = (out / "teams" / "cedar-river-tribe.html").read_text()

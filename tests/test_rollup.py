@@ -1,4 +1,4 @@
-"""Tests for evalkit.rollup: DerSimonian–Laird against a published meta-analysis, counting and pooling
+"""Tests for evalkit.collaborative.rollup: DerSimonian–Laird against a published meta-analysis, counting and pooling
 on hand-made tables, and the demo data against data/demo/TRUTH.json."""
 from __future__ import annotations
 
@@ -10,12 +10,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from evalkit.io import load_tables
-from evalkit.params import load_collaborative
-from evalkit.rollup import (
+from evalkit.inputs.read import load_tables
+from evalkit.effects.pooling import dersimonian_laird, pooled_effects
+from evalkit.inputs.params import load_collaborative
+from evalkit.collaborative.rollup import (
     collaborative_rollup,
-    dersimonian_laird,
-    pooled_effects,
     signal_counts,
     team_effect_summary,
     team_starts,

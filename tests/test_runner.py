@@ -21,8 +21,8 @@ import pytest
 
 from _demo_batch import DATA, NOTEBOOKS, PARAMS, ROOT, copy_inputs, copy_outputs, demo_batch, notebooks_with_team_cell
 from evalkit.errors import InputError
-from evalkit.report import without_generated_line
-from evalkit.runner import run_batch
+from evalkit.report.html import without_generated_line
+from evalkit.batch.run import run_batch
 
 TEAMS = ["cedar-river-tribe", "red-willow-nation", "north-lake-band-east", "north-lake-band-west",
          "prairie-north", "prairie-harbor", "sunflower-northeast", "sunflower-northwest",
@@ -324,7 +324,7 @@ def _normalised(nb) -> dict:
 #: Renders one team with each engine, in a fresh interpreter (argv: params, data, notebooks, out).
 _BOTH_ENGINES = """
 import sys
-from evalkit.runner import run_batch
+from evalkit.batch.run import run_batch
 
 params, data, notebooks, out = sys.argv[1:5]
 for engine in ("fast", "papermill"):

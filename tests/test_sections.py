@@ -1,4 +1,4 @@
-"""evalkit.sections (shared), country_sections and collaborative_sections: the notebook building
+"""evalkit.report.sections (shared), country_sections and collaborative_sections: the notebook building
 blocks (expected values by hand, from the demo data's documented design in BRIEF.md and the team
 params files)."""
 from __future__ import annotations
@@ -9,9 +9,11 @@ import pandas as pd
 import pytest
 
 from _demo_batch import DATA, PARAMS
-from evalkit import collaborative_sections, country_sections, sections
-from evalkit.io import DataValidationFailed
-from evalkit.params import load_team
+from evalkit.report import collaborative as collaborative_sections
+from evalkit.report import country as country_sections
+from evalkit.report import sections
+from evalkit.inputs.read import DataValidationFailed
+from evalkit.inputs.params import load_team
 
 
 def _break_first_row(data, team_id):
@@ -175,7 +177,7 @@ def test_definitions_table_shows_a_dash_for_no_target():
 
 
 def test_training_sessions_table_one_row_per_session_with_counts_suppressed():
-    from evalkit.training import joint_attendance
+    from evalkit.country.training import joint_attendance
 
     t = pd.DataFrame({
         "unit": ["ev"] * 15, "session_id": ["s1"] * 12 + ["s2"] * 3,
@@ -234,8 +236,8 @@ def test_false_signal_reference_counts_comparison_units_charts_with_a_signal():
 
 
 def test_false_signal_reference_on_the_demo_collaborative():
-    from evalkit import rollup
-    from evalkit.params import load_collaborative
+    from evalkit.collaborative import rollup
+    from evalkit.inputs.params import load_collaborative
 
     collab = load_collaborative(PARAMS)
     tables = sections.load_report_tables(DATA, kind="collaborative")
@@ -337,14 +339,14 @@ def test_time_to_fill_panel_counts_open_requisitions_as_censored():
 def _params(min_count=10, min_respondents=5):
     from types import SimpleNamespace
 
-    from evalkit.survey import INTENT_TO_LEAVE
+    from evalkit.workforce.survey import INTENT_TO_LEAVE
 
     return SimpleNamespace(instruments={"intent_to_leave": INTENT_TO_LEAVE},
                            suppression=SimpleNamespace(min_count=min_count, min_respondents=min_respondents))
 
 
 def _survey():
-    # the worked example of evalkit.prepost_workforce.survey_change: wave means 4.0 and 2.2 by hand
+    # the worked example of evalkit.effects.workforce_change.survey_change: wave means 4.0 and 2.2 by hand
     return pd.DataFrame({"team_id": "t", "wave": [1] * 5 + [2] * 5, "response_id": [f"r{i}" for i in range(10)],
                          "itl_1": [4, 5, 4, 3, 4, 2, 3, 2, 2, 3], "itl_2": [4, 4, 5, 3, 4, 2, 2, 3, 2, 2],
                          "itl_3": [5, 4, 4, 4, 3, 3, 2, 2, 1, 2]})
@@ -376,7 +378,7 @@ def test_before_after_survey_and_turnover_by_hand():
     assert means["Difference (95% CI)"].iloc[0].startswith("−1.8 (")
 
 
-INTENT_LABEL = __import__("evalkit.survey", fromlist=["INTENT_TO_LEAVE"]).INTENT_TO_LEAVE.label
+INTENT_LABEL = __import__("evalkit.workforce.survey", fromlist=["INTENT_TO_LEAVE"]).INTENT_TO_LEAVE.label
 
 
 def test_before_after_notes_what_cannot_be_compared():
@@ -393,7 +395,7 @@ def test_before_after_notes_what_cannot_be_compared():
 def test_ci_text_and_chart_labels():
     import matplotlib.pyplot as plt
 
-    from evalkit.team_sections import _ci_text
+    from evalkit.report.team import _ci_text
 
     assert _ci_text(-0.44213, -0.86053, -0.02) == "−0.4 (−0.9 to 0.0)"    # no "−0.0"
     assert _ci_text(float("inf"), 0.13, float("inf"), digits=2) == "no finite value (0.13 to no limit)"
@@ -408,7 +410,7 @@ def test_ci_text_and_chart_labels():
 
 
 def test_survey_wave_table_hides_small_waves():
-    from evalkit.survey import INTENT_TO_LEAVE, summarise_survey
+    from evalkit.workforce.survey import INTENT_TO_LEAVE, summarise_survey
 
     s = pd.concat([_survey(), _survey().query("wave == 1").head(3).assign(wave=3)], ignore_index=True)
     table = sections.survey_wave_table(summarise_survey(s, INTENT_TO_LEAVE), threshold=5)
@@ -427,7 +429,7 @@ def test_turnover_note_only_when_every_month_is_too_small():
 
 
 def test_arrow_text_of_before_and_after():
-    from evalkit.team_sections import _arrow
+    from evalkit.report.team import _arrow
 
     assert _arrow(36, 48, None) == "36 → 48" and _arrow(63.88, 43.75, 1, "%") == "63.9% → 43.8%"
     assert _arrow("<10", 12, None) == "<10 → 12" and _arrow("suppressed", "suppressed") == "suppressed"
@@ -446,7 +448,7 @@ def test_report_kinds_have_their_own_modules_and_no_name_is_defined_twice():
 
 
 def test_effect_sentences_state_the_shared_caution_once_after_the_list():
-    from evalkit.narrative import CAUTION_WITHIN_TEAM
+    from evalkit.effects.narrative import CAUTION_WITHIN_TEAM
 
     items = ["Before/after within one team (survey waves W1 and W3): the mean score was 7.7 points lower "
              "(95% CI \u221215.2 to \u22120.3 points). The whole interval is in the direction of improvement. "
@@ -473,8 +475,8 @@ def test_report_tables_blank_rate_months_on_fewer_than_ten_staff():
     i chart of a mean score) is kept. Without params nothing is blanked."""
     from pathlib import Path
 
-    from evalkit.params import load_team
-    from evalkit.sections import load_report_tables
+    from evalkit.inputs.params import load_team
+    from evalkit.report.sections import load_report_tables
 
     root = Path(__file__).resolve().parents[1]
     params = load_team(root / "params", "north-lake-band-east")

@@ -1,4 +1,4 @@
-"""Independent checks of evalkit.spc: textbook examples, hand calculations, rule-set
+"""Independent checks of evalkit.spc.qic: textbook examples, hand calculations, rule-set
 boundaries, verdicts and invariants (hypothesis). Provenance is written beside each
 expected number; none was copied from evalkit's own output."""
 from __future__ import annotations
@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from evalkit.errors import InputError
 from evalkit.spc import VERDICT_SENTENCES, qic, verdicts
-from evalkit.spc_rules import anhoej_limits
+from evalkit.spc.rules import anhoej_limits
 
 
 # ---------------------------------------------------------------------------

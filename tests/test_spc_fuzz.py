@@ -1,4 +1,4 @@
-"""evalkit.spc.qic against randomised cases computed by qicharts2 0.8.1 itself.
+"""evalkit.spc.qic.qic against randomised cases computed by qicharts2 0.8.1 itself.
 
 Every JSON file in tests/data/spc_fuzz/ (provenance, generator and seeds:
 README.md there) has the same shape as the reference cases in

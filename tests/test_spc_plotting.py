@@ -1,4 +1,4 @@
-"""Plots of evalkit.spc results draw what the result says (Agg backend, no display)."""
+"""Plots of evalkit.spc.qic results draw what the result says (Agg backend, no display)."""
 from __future__ import annotations
 
 import matplotlib

@@ -1,4 +1,4 @@
-"""evalkit.spc.qic against cases computed by qicharts2 0.8.1 itself.
+"""evalkit.spc.qic.qic against cases computed by qicharts2 0.8.1 itself.
 
 Every JSON file in tests/data/spc_reference/ (provenance: README.md there) is one
 case: ``input`` (qicharts2 arguments; exclude/freeze/part 1-based) and

@@ -1,4 +1,4 @@
-"""Tests for evalkit.survey.
+"""Tests for evalkit.workforce.survey.
 
 Expected values: hand calculations written as arithmetic; Wilson intervals from
 Newcombe (1998) Stat Med 17:857-872, Table I, method 3 (score interval without
@@ -14,7 +14,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from evalkit import survey as sv
+from evalkit.intervals import t_interval, wilson_interval
+from evalkit.workforce import survey as sv
 from evalkit.errors import DataError, ParamsError
 
 
@@ -23,7 +24,7 @@ from evalkit.errors import DataError, ParamsError
     [(81, 263, 0.2553, 0.3662), (15, 148, 0.0624, 0.1605), (0, 20, 0.0, 0.1611), (1, 29, 0.0061, 0.1718)],
 )
 def test_wilson_interval_newcombe_1998(x, n, lo, hi):
-    got_lo, got_hi = sv.wilson_interval(x, n)
+    got_lo, got_hi = wilson_interval(x, n)
     assert round(float(got_lo), 4) == lo
     assert round(float(got_hi), 4) == hi
 
@@ -32,7 +33,7 @@ def test_t_interval_by_hand():
     x = np.array([2, 4, 4, 4, 5, 5, 7, 9], dtype=float)
     # mean 5; sum of squares 9+1+1+1+0+0+4+16 = 32; sd = sqrt(32/7); t(7, .975) = 2.365 (table)
     half = 2.365 * np.sqrt(32 / 7) / np.sqrt(8)
-    lo, hi = sv.t_interval(x.mean(), x.std(ddof=1), 8)
+    lo, hi = t_interval(x.mean(), x.std(ddof=1), 8)
     assert float(lo) == pytest.approx(5 - half, abs=1e-3)
     assert float(hi) == pytest.approx(5 + half, abs=1e-3)
 
@@ -149,7 +150,7 @@ def test_staff_count_under_ten_is_hidden_with_the_response_rate():
     count of people under 10, and 6/7 = 85.7% would reveal it, so both are hidden."""
     import pandas as pd
 
-    from evalkit.survey import SurveySummary, suppressed_summary
+    from evalkit.workforce.survey import SurveySummary, suppressed_summary
 
     table = pd.DataFrame({"team_id": ["t", "u"], "n_respondents": [6, 12], "n_scored": [6, 12],
                           "staff_employed": [7.0, 20.0], "response_rate": [600 / 7, 60.0],

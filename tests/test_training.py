@@ -1,4 +1,4 @@
-"""Tests for evalkit.training on a small hand-made roster and training log (seed 004)."""
+"""Tests for evalkit.country.training on a small hand-made roster and training log (seed 004)."""
 from __future__ import annotations
 
 import numpy as np
@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from evalkit.errors import DataError
-from evalkit.training import (
+from evalkit.country.training import (
     COVERAGE_WARNING,
     has_training,
     joint_attendance,

@@ -1,4 +1,4 @@
-"""Tests of evalkit.validation: every problem in a folder, one line each, scoped per team.
+"""Tests of evalkit.inputs.validate: every problem in a folder, one line each, scoped per team.
 
 A small valid data + params folder is written to tmp_path; each test breaks one thing
 and asserts the exact one-line messages (file, spreadsheet row with the header as row 1,
@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 
 from evalkit.errors import Problem
-from evalkit.validation import problems_by_unit, problems_for, report_units, shared_problems, validate_inputs
+from evalkit.inputs.validate import problems_by_unit, problems_for, report_units, shared_problems, validate_inputs
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -1,4 +1,4 @@
-"""Tests for evalkit.workforce (and evalkit.tenure, re-exported by it).
+"""Tests for evalkit.workforce.staffing (and evalkit.workforce.tenure, re-exported by it).
 
 Expected values are hand calculations written as arithmetic, published textbook
 examples (Freireich 6-MP data, Kaplan-Meier table in Kleinbaum & Klein, *Survival

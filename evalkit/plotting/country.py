@@ -1,6 +1,6 @@
 """Charts for country / state evaluations (goals, deliverables, membership, themes, training).
 
-Every function takes a result object from evalkit.goals / collaboration / qual /
+Every function takes a result object from evalkit.country.goals / collaboration / qual /
 training and an optional ``ax``, returns the matplotlib Axes, never calls
 ``plt.show()`` and never changes global style. Colours: Okabe & Ito (2008).
 No person identifier is ever drawn. Text from data is drawn as plain text
@@ -59,7 +59,7 @@ def plot_goal_progress(result, ax: Axes | None = None, *, country: str | None = 
 
     Parameters
     ----------
-    result : evalkit.goals.GoalProgress
+    result : evalkit.country.goals.GoalProgress
     ax : matplotlib Axes, optional
     country : str, optional
         Show one country only.
@@ -103,7 +103,7 @@ def plot_deliverable_timeline(result, ax: Axes | None = None, *, country: str | 
 
     Parameters
     ----------
-    result : evalkit.goals.DeliverableStatus
+    result : evalkit.country.goals.DeliverableStatus
     ax : matplotlib Axes, optional
     country : str, optional
 
@@ -139,7 +139,7 @@ def plot_membership_by_sector(result, ax: Axes | None = None, *, country: str | 
 
     Parameters
     ----------
-    result : evalkit.collaboration.Membership
+    result : evalkit.country.collaboration.Membership
     ax : matplotlib Axes, optional
     country : str, optional
 
@@ -196,7 +196,7 @@ def plot_theme_heatmap(result, ax: Axes | None = None, *, value: str = "n_sessio
 
     Parameters
     ----------
-    result : evalkit.qual.ThemeBreadth
+    result : evalkit.country.qual.ThemeBreadth
     ax : matplotlib Axes, optional
     value : str, default "n_sessions"
         A column of ``result.cells``: n_excerpts, n_sessions or pct_group_sessions.
@@ -230,7 +230,7 @@ def plot_cooccurrence(result, ax: Axes | None = None, *, value: str = "p_b_given
 
     Parameters
     ----------
-    result : evalkit.qual.CoOccurrence
+    result : evalkit.country.qual.CoOccurrence
     ax : matplotlib Axes, optional
     value : {"p_b_given_a", "jaccard", "n_both"}, default "p_b_given_a"
         Row code A, column code B; P(B|A) is asymmetric, read along rows.
@@ -260,7 +260,7 @@ def plot_training_coverage(result, ax: Axes | None = None, *, team_id: str = "al
 
     Parameters
     ----------
-    result : evalkit.training.TrainedCoverage
+    result : evalkit.country.training.TrainedCoverage
     ax : matplotlib Axes, optional
     team_id : str, default "all"
         A programme team_id, or "all".

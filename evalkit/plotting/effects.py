@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from evalkit.errors import InputError
-from evalkit.pdsa import ESSENTIALS
+from evalkit.collaborative.pdsa import ESSENTIALS
 
 __all__ = [
     "plot_its",
@@ -256,7 +256,7 @@ def plot_pdsa_timeline(pdsa: pd.DataFrame, team_id: str, ax=None, *, lanes: str 
 
 
 def plot_pdsa_heatmap(table: pd.DataFrame, ax=None, *, title: str | None = None):
-    """Team × month heat map of PDSA cycles started (from :func:`evalkit.pdsa.pdsa_heatmap`).
+    """Team × month heat map of PDSA cycles started (from :func:`evalkit.collaborative.pdsa.pdsa_heatmap`).
 
     Returns
     -------
@@ -291,7 +291,7 @@ def plot_progress(trajectory: pd.DataFrame, team_id: str | None = None, ax=None,
     Parameters
     ----------
     trajectory : DataFrame
-        From :func:`evalkit.progress.progress_trajectory`.
+        From :func:`evalkit.collaborative.progress.progress_trajectory`.
     team_id : str, optional
         One team (faculty and self lines); None draws each team's faculty score.
 
@@ -329,7 +329,7 @@ def plot_progress(trajectory: pd.DataFrame, team_id: str | None = None, ax=None,
 
 
 def plot_progress_shares(shares: pd.DataFrame, ax=None, *, title: str | None = None):
-    """Share of teams at or above each threshold by month (from :func:`evalkit.progress.share_at_or_above`).
+    """Share of teams at or above each threshold by month (from :func:`evalkit.collaborative.progress.share_at_or_above`).
 
     Returns
     -------
@@ -357,7 +357,7 @@ def plot_progress_distribution(distribution: pd.DataFrame, ax=None, *, title: st
     Parameters
     ----------
     distribution : DataFrame
-        From :func:`evalkit.progress.score_distribution`.
+        From :func:`evalkit.collaborative.progress.score_distribution`.
 
     Returns
     -------
@@ -396,7 +396,7 @@ def plot_signal_counts(counts: pd.DataFrame, ax=None, *, group: str = "all parti
     Parameters
     ----------
     counts : DataFrame
-        From :func:`evalkit.rollup.signal_counts`.
+        From :func:`evalkit.collaborative.rollup.signal_counts`.
     group : str, default "all participating teams"
         Which group's rows to draw.
     labels : mapping, optional

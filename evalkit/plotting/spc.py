@@ -1,4 +1,4 @@
-"""Plots of run charts and control charts from :class:`evalkit.spc.QicResult`.
+"""Plots of run charts and control charts from :class:`evalkit.spc.qic.QicResult`.
 
 Everything drawn comes from the result's columns (nothing is recomputed).
 Colour-blind-safe Okabe-Ito palette; no global style changes; never ``show()``.
@@ -74,7 +74,7 @@ def plot_qic(result: QicResult, ax=None, *, title=None, target=None, annotations
     Parameters
     ----------
     result : QicResult
-        Output of :func:`evalkit.spc.qic`.
+        Output of :func:`evalkit.spc.qic.qic`.
     ax : matplotlib Axes, optional
         Where to draw; a new figure (9 × 4 in) is made when omitted.
     title, ylabel : str, optional

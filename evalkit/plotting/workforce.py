@@ -1,6 +1,6 @@
 """Charts of workforce and survey results (turnover, retention, tenure, vacancy, time to fill, scales).
 
-Each function takes a result from :mod:`evalkit.workforce` or :mod:`evalkit.survey`
+Each function takes a result from :mod:`evalkit.workforce.staffing` or :mod:`evalkit.workforce.survey`
 and an optional ``ax``, returns the Axes, never calls ``plt.show()`` and never
 changes global style. Points resting on fewer people than the suppression
 threshold are left out (see :mod:`evalkit.privacy`) and the caption says so.
@@ -69,7 +69,7 @@ def plot_turnover(
     Parameters
     ----------
     monthly : MetricTable
-        Result of :func:`evalkit.workforce.monthly_workforce`.
+        Result of :func:`evalkit.workforce.staffing.monthly_workforce`.
     team : str, optional
         Value of the first grouping column to draw (default: all rows, one line per kind;
         pass a team when the result holds several).
@@ -116,7 +116,7 @@ def plot_turnover(
 
 
 def plot_retention(retention, team: str | None = None, *, threshold: int = DEFAULT_MIN_COUNT, ax=None):
-    """Retention rate per month (from :func:`evalkit.workforce.rolling_retention`).
+    """Retention rate per month (from :func:`evalkit.workforce.staffing.rolling_retention`).
 
     Months where fewer than ``threshold`` people were employed on the first day are
     not drawn. Returns the Axes.
@@ -169,7 +169,7 @@ def plot_tenure_survival(tenure, teams=None, *, threshold: int = DEFAULT_MIN_COU
     Parameters
     ----------
     tenure : TenureSurvival
-        Result of :func:`evalkit.workforce.tenure_survival`.
+        Result of :func:`evalkit.workforce.staffing.tenure_survival`.
     teams : str or list of str, optional
         Groups to draw (default: all).
     threshold : int, default 10

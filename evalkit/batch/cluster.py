@@ -1,0 +1,217 @@
+"""Render a batch's reports on an existing Dask distributed cluster (``evalkit run --scheduler``).
+
+DESIGN.md §6: for state- or nation-wide runs the same plan is submitted to an existing
+Dask cluster instead of the local process pool. Everything except executing a notebook
+stays on the machine that runs ``evalkit run`` (the *client*): validation, the plan, the
+cache, writing the reports, the manifest and the index. So a cluster run gives the same
+output layout, manifest fields, cache hits, failure isolation and exit codes as a local
+run, and a report cached by a local run is cached for a cluster run and the other way
+round (the cache key does not depend on where a report ran).
+
+What one task does
+------------------
+Each report is one Dask task. The task carries everything the report reads, as bytes:
+its notebook, every params YAML file and the data tables its kind reads
+(:attr:`evalkit.inputs.kinds.ReportKind.tables`). **Workers need no shared filesystem**: the task writes
+the files into a private temporary folder on the worker, executes the notebook there
+with papermill's standard engine (a fresh Jupyter kernel per report: forking a
+pre-imported parent, the local fast path, does not apply on a worker), exports the HTML,
+deletes the folder and returns the executed notebook and the HTML page as text, or the
+failure (cell and message) with the executed notebook marked as papermill marks it.
+The worker's temporary paths are replaced by the client's paths in the returned
+notebook and messages, so the executed notebook and HTML are the same as a local
+``engine="papermill"`` run's (apart from the generated-at line and timings).
+
+Workers must have the same evalkit (code and version) and its dependencies installed
+(``pip install evalkit[distributed]``); a worker whose evalkit differs fails each report
+it picks up with a message saying so, instead of rendering with other code than the cache
+key records. Tasks are submitted as the cluster has threads free for them (one task per
+worker thread, re-counted as reports finish, so workers that join are used), so the
+scheduler holds at most that many copies of the input files, and a worker that dies was
+running only its own reports.
+
+Failures
+--------
+A notebook that raises fails only its report (``<id>.failed.html``/``.ipynb``, cell and
+message in the manifest), exactly as locally. A worker that dies while running a report
+is retried by Dask (``distributed.scheduler.allowed-failures`` times, default 3; a report
+that kills every worker it runs on, e.g. by running out of memory, so costs that many
+worker restarts); when Dask gives up, that report is failed with a message saying the
+worker died, and the other reports go on. (With several threads per worker, the reports
+running beside it on the dying worker count a failure too; they are retried.) ``timeout`` bounds each notebook cell on the worker.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+from evalkit.batch.cache import DATA_SUFFIXES, source_sha256
+from evalkit.batch.cache import version as evalkit_version
+from evalkit.batch.local import execute_report, progress_bar
+from evalkit.batch.outputs import manifest_entry, write_report
+from evalkit.inputs.kinds import REPORT_KINDS
+
+#: Folders of the private copy of a report's inputs on a worker.
+_DATA, _PARAMS, _NOTEBOOKS = "data", "params", "notebooks"
+
+
+def connect(address: str, *, timeout: float = 10.0):
+    """Connect to an existing Dask scheduler.
+
+    Parameters
+    ----------
+    address : str
+        The scheduler's address, e.g. ``tcp://10.0.0.5:8786``.
+    timeout : float
+        Seconds to wait for the connection.
+
+    Returns
+    -------
+    distributed.Client
+        A client that is not made Dask's default (close it when done).
+
+    Raises
+    ------
+    evalkit.errors.ReportError
+        ``distributed`` is not installed, or the scheduler cannot be reached.
+    """
+    from evalkit.errors import ReportError
+
+    try:
+        from distributed import Client
+    except ImportError as exc:
+        raise ReportError("--scheduler needs the 'distributed' package; install it with "
+                          "pip install 'evalkit[distributed]'") from exc
+    try:
+        return Client(address, timeout=timeout, set_as_default=False)
+    except (OSError, TimeoutError, ValueError, TypeError) as exc:
+        reason = " ".join(str(exc).split()) or type(exc).__name__
+        raise ReportError(f"cannot reach the Dask scheduler at {address} ({reason}); check the address and "
+                          "that the scheduler is running") from exc
+
+
+def execute_on_cluster(client, to_run, out_dir: Path, *, params_dir: Path, data_dir: Path, generated_at: str,
+                       timeout: float, progress: bool):
+    """Run each report of ``to_run`` as one task; write results as they arrive.
+
+    Yields ``((kind, id), manifest entry)`` in the order reports finish, like the local
+    engine (:func:`evalkit.batch.local.execute_all`).
+    """
+    from distributed import as_completed
+
+    source = source_sha256()
+    version = evalkit_version()
+    pending = list(to_run)
+    bar = progress_bar(len(to_run), progress)
+    futures: dict = {}
+
+    def submit_next():
+        job = pending.pop(0)
+        files = _input_files(job, params_dir, data_dir)
+        key = f"evalkit-report-{job.kind}-{job.id}-{uuid.uuid4().hex}"
+        future = client.submit(_run_remote, job, files, generated_at, str(out_dir / job.rel(".ipynb")), timeout,
+                               source, version, key=key, pure=False, retries=0)
+        futures[future] = (job, time.monotonic())
+        return future
+
+    def free_threads():
+        return max(1, sum(client.nthreads().values())) - len(futures)
+
+    try:
+        queue = as_completed([submit_next() for _ in range(min(free_threads(), len(pending)))], loop=client.loop)
+        for future in queue:
+            job, t0 = futures.pop(future)
+            entry = _entry_from_future(job, future, out_dir, time.monotonic() - t0, client)
+            future.release()
+            for _ in range(min(max(1, free_threads()), len(pending))):
+                queue.add(submit_next())
+            if bar is not None:
+                bar.update(1)
+            yield (job.kind, job.id), entry
+    finally:
+        if futures:  # interrupted: leave nothing running on the cluster
+            client.cancel(list(futures))
+        if bar is not None:
+            bar.close()
+
+
+def _input_files(job, params_dir: Path, data_dir: Path) -> dict:
+    """The bytes a report reads, keyed by their path in the worker's private folder."""
+    files = {f"{_NOTEBOOKS}/{job.notebook.name}": job.notebook.read_bytes()}
+    for pattern in ("**/*.yaml", "**/*.yml"):
+        for path in sorted(params_dir.glob(pattern)):
+            if path.is_file():
+                files[f"{_PARAMS}/{path.relative_to(params_dir).as_posix()}"] = path.read_bytes()
+    for table in REPORT_KINDS[job.kind].tables:
+        for suffix in DATA_SUFFIXES:
+            path = data_dir / f"{table}{suffix}"
+            if path.is_file():
+                files[f"{_DATA}/{path.name}"] = path.read_bytes()
+    return files
+
+
+def _entry_from_future(job, future, out_dir: Path, wall: float, client) -> dict:
+    try:
+        rendered = future.result()
+    except Exception as exc:  # report isolation: anything that went wrong remotely fails this report only
+        return manifest_entry(job, "failed", out_dir=out_dir, error=_remote_failure(exc, client), seconds=wall)
+    if rendered.get("ipynb") is None:  # refused on the worker (different evalkit)
+        return manifest_entry(job, "failed", out_dir=out_dir, error=rendered["error"], seconds=wall)
+    written = write_report(job, out_dir, rendered, seconds=rendered["seconds"])
+    return manifest_entry(job, written["status"], out_dir=out_dir, error=written["error"], seconds=written["seconds"],
+                         title=written["title"], verdicts=written["verdicts"], cell=written["cell"],
+                         html=written["html"], notebook=written["notebook"])
+
+
+def _remote_failure(exc: BaseException, client) -> str:
+    """One line for a task that did not return a report."""
+    name = type(exc).__name__
+    if name == "KilledWorker":
+        return ("the Dask worker running this report died (killed, out of memory or crashed) and Dask gave up "
+                "retrying it; see the worker's log")
+    if name in ("CancelledError", "FutureCancelledError"):
+        return f"the report was cancelled on the Dask cluster (connection to the scheduler at {client.scheduler.address} lost?)"
+    reason = " ".join(str(exc).split())
+    return f"on the Dask worker: {name}: {reason}" if reason else f"on the Dask worker: {name}"
+
+
+def _run_remote(job, files: dict, generated_at: str, output_label: str, cell_timeout: float, source: str,
+                version: str) -> dict:
+    """The task run on a worker: materialise the inputs, execute with papermill, export.
+
+    Returns what ``evalkit.batch.run._write_report`` needs (``ipynb`` and ``page`` as text,
+    ``status, error, cell, title, verdicts, seconds``), or ``ipynb=None`` with an error if
+    this worker's evalkit differs from the client's.
+    """
+    import dataclasses
+    import socket
+
+    t0 = time.perf_counter()
+    if source_sha256() != source or evalkit_version() != version:
+        return {"status": "failed", "ipynb": None,
+                "error": (f"the Dask worker on {socket.gethostname()} runs different evalkit code (evalkit "
+                          f"{evalkit_version()} there, {version} here, or edited source files); install the same "
+                          "evalkit on every worker")}
+    with tempfile.TemporaryDirectory(prefix="evalkit-report-") as tmp:
+        root = Path(os.path.realpath(tmp))
+        for rel, payload in files.items():
+            path = root / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(payload)
+        parameters = dict(job.parameters)
+        client_paths = {"data_dir": parameters.get("data_dir"), "params_dir": parameters.get("params_dir")}
+        parameters["data_dir"] = str(root / _DATA)
+        parameters["params_dir"] = str(root / _PARAMS)
+        local_job = dataclasses.replace(job, notebook=root / _NOTEBOOKS / job.notebook.name, parameters=parameters)
+        path_map = [(str(root / _NOTEBOOKS), str(job.notebook.parent))]
+        path_map += [(str(root / folder), client_paths[name]) for folder, name in ((_DATA, "data_dir"),
+                                                                                     (_PARAMS, "params_dir"))
+                     if client_paths[name]]
+        rendered = execute_report(local_job, engine="papermill", generated_at=generated_at,
+                                          output_label=output_label, cell_timeout=cell_timeout,
+                                          path_map=tuple(path_map))
+    rendered["seconds"] = time.perf_counter() - t0
+    return rendered

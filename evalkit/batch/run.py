@@ -1,0 +1,263 @@
+"""The batch runner behind ``evalkit run``: plan, validate, execute in parallel, export, index.
+
+:func:`run_batch` renders one report per participating team, one per country/state and
+one collaborative summary (DESIGN.md §4):
+
+1. **Plan** — participating teams are the ``teams.csv`` rows with role ``participant``
+   that have a ``params/teams/<id>.yaml``; countries are ``params/countries/*.yaml``.
+2. **Validate** — ``evalkit.inputs.validate.validate_inputs``. A problem that concerns every
+   report (params, an unreadable or malformed shared table) stops the run before anything
+   executes: exit code 2, the problems listed, outputs untouched. A problem scoped to one
+   team or jurisdiction fails only that report (its message goes to the manifest and the
+   index) and its rows are left out of the collaborative summary.
+3. **Cache** — each report's ``inputs_sha256`` covers its notebook, its params files
+   (``collaborative.yaml`` + its own file; all team files for the summary), the data
+   tables its kind reads (see :data:`evalkit.inputs.kinds.REPORT_KINDS`), its non-path parameters, and evalkit's
+   version and source code. An unchanged report that last rendered fine is ``cached``
+   and not executed (``force=True`` overrides).
+4. **Execute** — ``engine="fast"`` (default): the parent imports pandas, matplotlib,
+   seaborn, statsmodels, nbconvert and evalkit once, then forks one fresh child per report
+   (never reused, so no matplotlib/seaborn state can pass between reports); the child
+   runs the notebook in-process (``evalkit.batch.execute``) and exports HTML with the parent's
+   warmed-up exporter. ``engine="papermill"``: the child runs papermill's standard engine
+   (a fresh Jupyter kernel). At most ``jobs`` children run at once.
+5. **Write** (``evalkit.batch.outputs``) — every file goes to a temporary name in its
+   folder, then ``os.replace``: a run killed at any moment (even SIGKILL) leaves earlier
+   reports, the index and the manifest intact; children die with their parent
+   (``PR_SET_PDEATHSIG``); the manifest is rewritten after each finished report, so the
+   next run re-renders only what is missing or changed. A report whose notebook raises is
+   written as ``<id>.failed.html``/``.failed.ipynb`` (error cell marked, as papermill
+   does) and the previous good ``<id>.html`` is kept and linked from the index.
+
+6. **Or on a Dask cluster** — ``scheduler="tcp://host:8786"`` (``evalkit run --scheduler``,
+   DESIGN.md §6): steps 1–3 and 5 stay on this machine; each report to run becomes one
+   task on an *existing* Dask distributed cluster, which executes it with papermill's
+   standard engine (a fresh kernel per report) and sends back the executed notebook and
+   HTML, written here atomically as above. Tasks carry the notebook, the params files and
+   the data tables the report reads, so workers need no shared filesystem, only the same
+   evalkit installed (``pip install 'evalkit[distributed]'``). Same manifest, cache,
+   failure isolation and exit codes; a worker that dies fails only its report. See
+   ``evalkit.batch.cluster``.
+
+Exit codes: 0 all reports ok or cached; 1 any failed (others still written); 2 invalid
+inputs or an unreachable scheduler (nothing run).
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from evalkit.batch.cache import fingerprint
+from evalkit.batch.local import execute_all
+from evalkit.batch.outputs import (INDEX, manifest_entry, read_manifest, remove_stale_temp_files, write_index,
+                                   write_manifest)
+from evalkit.batch.plan import cpu_count, default_notebooks_dir, make_jobs, validate_and_plan
+from evalkit.inputs.kinds import REPORT_KINDS
+
+__all__ = ["run_batch", "BatchResult", "EXIT_OK", "EXIT_FAILED", "EXIT_INVALID"]
+
+EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """What one ``evalkit run`` did.
+
+    ``entries`` are the manifest entries of this run (one per planned report: ``kind, id,
+    status, html, notebook, seconds, inputs_sha256, error`` plus ``title``, ``verdicts``,
+    ``cell`` and ``previous_html``); ``problems`` are the validation problems that stopped
+    the run (exit code 2) or failed single reports.
+    """
+
+    exit_code: int
+    entries: tuple = ()
+    problems: tuple = ()
+    out_dir: Path | None = None
+    seconds: float = 0.0
+    messages: tuple = field(default_factory=tuple)
+
+    def counts(self) -> dict:
+        return {s: sum(1 for e in self.entries if e["status"] == s) for s in ("ok", "cached", "failed")}
+
+    def summary_table(self) -> str:
+        """A plain-text table of every report (status, seconds, error) and the totals."""
+        if self.exit_code == EXIT_INVALID and not self.entries:
+            lines = [str(p) for p in self.problems] + list(self.messages)
+            n = len(self.problems)
+            lines.append(f"{n} problem{'s' if n != 1 else ''} found; nothing was run.")
+            return "\n".join(lines)
+        width = max([len(f"{e['kind']} {e['id']}") for e in self.entries] + [10])
+        lines = [f"{'report':<{width}}  {'status':<7} {'seconds':>7}  error"]
+        for e in self.entries:
+            secs = "" if e["status"] == "cached" else f"{e['seconds']:.1f}"
+            error = (e.get("error") or "").replace("\n", " ")
+            lines.append(f"{(e['kind'] + ' ' + e['id']):<{width}}  {e['status']:<7} {secs:>7}  {error}".rstrip())
+        c = self.counts()
+        where = f" Index: {self.out_dir / INDEX}" if self.out_dir is not None else ""
+        lines.append(f"{c['ok']} ok, {c['cached']} cached, {c['failed']} failed in {self.seconds:.1f} s.{where}")
+        return "\n".join(lines)
+
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def run_batch(params_dir, data_dir, out_dir, *, jobs: int | None = None, only=None, force: bool = False,
+              engine: str = "fast", progress: bool = True, notebooks_dir=None, timeout: float = 1800.0,
+              scheduler: str | None = None) -> BatchResult:
+    """Render every team, country and collaborative report; see the module docstring.
+
+    Parameters
+    ----------
+    params_dir, data_dir : path-like
+        The params folder (collaborative.yaml, teams/, countries/) and the data folder.
+    out_dir : path-like
+        Where reports go (created if missing).
+    jobs : int, optional
+        Reports rendered at once (default: the CPUs available to this process). Ignored
+        with ``scheduler`` (the cluster's workers decide).
+    only : list of str, optional
+        Render only these team/country ids (``"collaborative"`` for the summary); the
+        other reports keep their previous files and manifest entries. The index is rebuilt.
+    force : bool
+        Re-render reports whose inputs have not changed.
+    engine : {"fast", "papermill"}
+        ``fast``: forked pre-imported workers running notebooks in-process (default);
+        ``papermill``: a fresh Jupyter kernel per report (the standard path). With
+        ``scheduler`` reports always run with ``papermill`` on the workers.
+    progress : bool
+        Show a progress bar on stderr.
+    notebooks_dir : path-like, optional
+        Folder holding the three notebooks (default: the repository's ``notebooks/``).
+    timeout : float
+        Seconds one report may take before its worker is killed and the report failed
+        (with ``scheduler``: seconds one notebook cell may take on the worker).
+    scheduler : str, optional
+        Address of an existing Dask distributed scheduler (e.g. ``"tcp://10.0.0.5:8786"``):
+        run the reports there instead of locally (see ``evalkit.batch.cluster``). Connected only
+        when some report needs rendering.
+
+    Notes
+    -----
+    A cluster run and a local run share the cache: inputs_sha256 does not depend on
+    where or with which engine a report ran.
+
+    Examples
+    --------
+    >>> result = run_batch("params", "data/demo", "outputs", only=["moldova"])  # doctest: +SKIP
+    >>> result.exit_code  # doctest: +SKIP
+    0
+
+    Returns
+    -------
+    BatchResult
+        ``exit_code`` 0 (all ok/cached), 1 (some failed) or 2 (invalid inputs; nothing run).
+
+    Raises
+    ------
+    evalkit.errors.InputError
+        Unknown ``engine``, ``jobs`` below 1, or an ``only`` id that is not a report.
+    evalkit.errors.ReportError
+        A notebook is missing, the output folder cannot be written, or the Dask scheduler
+        cannot be reached (nothing is run).
+    """
+    from evalkit.errors import InputError, ReportError
+
+    started = time.perf_counter()
+    if engine not in ("fast", "papermill"):
+        raise InputError(f"engine {engine!r} is unknown; use 'fast' or 'papermill'")
+    if jobs is not None and jobs < 1:
+        raise InputError(f"--jobs {jobs} is not allowed; give 1 or more")
+    if scheduler is not None and not str(scheduler).strip():
+        raise InputError("--scheduler needs an address such as tcp://host:8786")
+    params_dir, data_dir, out_dir = Path(params_dir).resolve(), Path(data_dir).resolve(), Path(out_dir).resolve()
+    notebooks_dir = Path(notebooks_dir).resolve() if notebooks_dir else default_notebooks_dir()
+    for kind in REPORT_KINDS.values():
+        if not (notebooks_dir / kind.notebook).is_file():
+            raise ReportError(f"{notebooks_dir / kind.notebook}: notebook not found; run from the evalkit repository "
+                              "or give notebooks_dir")
+    jobs = jobs or cpu_count()
+
+    previous = read_manifest(out_dir)
+    inputs_fingerprint = fingerprint(params_dir, data_dir)
+    plan = None
+    if previous.get("inputs_fingerprint") == inputs_fingerprint and "reports" in previous.get("plan", {}):
+        plan = previous["plan"]  # same inputs as the last validated run: skip re-validation
+    if plan is None:
+        problems, plan = validate_and_plan(params_dir, data_dir)
+        if problems is not None:
+            return BatchResult(EXIT_INVALID, (), tuple(problems), out_dir, time.perf_counter() - started)
+
+    batch_jobs = make_jobs(plan, params_dir, data_dir, notebooks_dir)
+    if only:
+        wanted = set(only)
+        known = {j.id for j in batch_jobs}
+        unknown = sorted(wanted - known)
+        if unknown:
+            raise InputError(f"--only {', '.join(unknown)}: not a report id; known ids: {', '.join(sorted(known))}")
+        batch_jobs = [j for j in batch_jobs if j.id in wanted]
+
+    generated_at = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    old_entries = {(e["kind"], e["id"]): e for e in previous.get("reports", [])}
+    entries: dict = {}
+    if only:
+        entries.update(old_entries)
+    to_run = []
+    for job in batch_jobs:
+        key = (job.kind, job.id)
+        old = old_entries.get(key)
+        if job.problems:
+            entries[key] = manifest_entry(job, "failed", error="; ".join(job.problems), out_dir=out_dir)
+        elif (not force and old and old.get("status") in ("ok", "cached")
+              and old.get("inputs_sha256") == job.inputs_sha256
+              and (out_dir / old["html"]).is_file() and (out_dir / old["notebook"]).is_file()):
+            entries[key] = {**old, "status": "cached", "seconds": 0.0}
+        else:
+            to_run.append(job)
+            if old:
+                entries[key] = old  # keep the last record until this report finishes
+    state = {"plan": plan, "fingerprint": inputs_fingerprint, "generated_at": generated_at, "engine": engine}
+    client = None
+    if scheduler:
+        state.update(engine="papermill", scheduler=str(scheduler).strip())
+        if to_run:
+            from evalkit.batch.cluster import connect  # needs the optional 'distributed' package
+
+            client = connect(state["scheduler"])  # before anything is written: unreachable = nothing run
+    finished = None
+    try:
+        try:
+            for sub in ("", "teams", "countries"):
+                (out_dir / sub).mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ReportError(f"{out_dir}: cannot create the output folder ({exc})") from exc
+        remove_stale_temp_files(out_dir)
+        write_manifest(out_dir, entries, state)
+        if to_run:
+            if client is not None:
+                from evalkit.batch.cluster import execute_on_cluster
+
+                finished = execute_on_cluster(client, to_run, out_dir, params_dir=params_dir, data_dir=data_dir,
+                                              generated_at=generated_at, timeout=timeout, progress=progress)
+            else:
+                finished = execute_all(to_run, out_dir, engine=engine, jobs=jobs, progress=progress,
+                                        generated_at=generated_at, timeout=timeout)
+            for key, entry in finished:
+                entries[key] = entry
+                write_manifest(out_dir, entries, state)
+    finally:
+        if finished is not None:
+            finished.close()  # an interrupted run stops its workers (local) or cancels its tasks (cluster)
+        if client is not None:
+            client.close()
+
+    ordered = [entries[(j.kind, j.id)] for j in batch_jobs]
+    all_entries = list(entries.values()) if only else ordered
+    write_index(out_dir, all_entries, plan, generated_at)
+    write_manifest(out_dir, {(e["kind"], e["id"]): e for e in all_entries}, state)
+    failed = any(e["status"] == "failed" for e in ordered)
+    scoped = tuple(p for j in batch_jobs for p in j.problems)
+    return BatchResult(EXIT_FAILED if failed else EXIT_OK, tuple(ordered), scoped, out_dir,
+                       time.perf_counter() - started)

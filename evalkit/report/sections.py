@@ -1,0 +1,571 @@
+"""Building blocks of the report notebooks: load one report's data, chart its measures, summarise.
+
+The notebooks in ``notebooks/`` stay thin: each section is one or two calls into these
+functions (and the topic modules: spc, workforce, survey, goals, qual, ...). Everything
+here is a tested evalkit function, so what a reviewer reads was computed by code that
+has tests.
+
+This module holds what every report uses (loading, measure charts, the summary box,
+methods text, table formatting, section records and notes). Helpers of one report kind
+live beside it: :mod:`evalkit.report.team` (staffing, survey waves, before/after;
+re-exported here), :mod:`evalkit.report.country` (country reports) and
+:mod:`evalkit.report.collaborative` (the collaborative summary).
+"""
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from evalkit.errors import InputError
+from evalkit.inputs.kinds import report_kind
+
+# Table formatting lives in evalkit.report.tables; re-exported here for the notebooks and tests.
+from evalkit.report.tables import (  # noqa: F401
+    COLUMN_LABELS,
+    ID_COLUMNS,
+    MISSING,
+    Table,
+    _is_missing,
+    as_table,
+    column_label,
+    format_table,
+    slug_label,
+)
+
+#: Verdict words of :func:`evalkit.spc.qic.verdicts` in the words shown to reviewers.
+VERDICT_TEXT = {
+    "improvement": "improvement",
+    "deterioration": "deterioration",
+    "neutral": "signal, no direction",
+    "none": "no signal",
+    "too_few": "too few points",
+}
+
+
+# --------------------------------------------------------------------------- data
+
+
+def load_report_tables(data_dir, unit_id: str | None = None, *, kind: str = "team", exclude_units=(), params=None):
+    """Load the tables one report reads, keeping only its rows.
+
+    Rows of other units never stop a report: problems in rows that belong to a unit in
+    ``exclude_units`` or (for team and country reports) to any other unit are ignored
+    and those rows dropped, so one team's bad data fails only that team's report.
+
+    Parameters
+    ----------
+    data_dir : path-like
+        The data folder.
+    unit_id : str, optional
+        team_id (``kind="team"``) or jurisdiction id (``kind="country"``); None for the
+        collaborative summary (every unit except ``exclude_units``).
+    kind : {"team", "country", "collaborative"}
+        Which report.
+    exclude_units : iterable of str
+        Units whose rows are left out (the batch runner passes the units whose rows
+        failed validation).
+    params : TeamParams or Collaborative, optional
+        When given, rate-chart months on fewer than ``params.suppression.min_count``
+        are blanked (:func:`suppress_small_rates`), as every shared report needs.
+
+    Returns
+    -------
+    evalkit.inputs.read.Tables
+        Typed tables (see :func:`evalkit.inputs.read.select_unit` for which rows a unit keeps).
+
+    Raises
+    ------
+    evalkit.inputs.read.DataValidationFailed
+        A problem in a file as a whole, or in the rows this report uses.
+    """
+    from evalkit.inputs.read import DataValidationFailed, Tables, read_tables, select_unit
+    from evalkit.inputs.units import report_units
+    from evalkit.inputs.schema import TABLES
+
+    if kind not in ("team", "country", "collaborative"):
+        raise InputError(f"kind must be 'team', 'country' or 'collaborative', not {kind!r}")
+    data_dir = Path(data_dir)
+    exclude = {str(u) for u in exclude_units}
+    files, frames, problems = read_tables(data_dir, report_kind(kind).tables)
+    if kind == "collaborative":
+        keep_problem = [p for p in problems if p.unit is None or p.unit not in exclude]
+    else:
+        units = report_units(frames.get("teams"), unit_id, kind)
+        keep_problem = [p for p in problems if p.unit is None or (p.unit in units and p.unit not in exclude)]
+    if keep_problem:
+        raise DataValidationFailed(keep_problem)
+    if exclude:
+        for name, frame in frames.items():
+            scope = TABLES[name].scope
+            if scope is not None and scope in frame:
+                frames[name] = frame.loc[~frame[scope].isin(list(exclude)).fillna(False).to_numpy(dtype=bool)]
+            if name == "teams":
+                frames[name] = frame.loc[~frame["team_id"].isin(list(exclude)).fillna(False).to_numpy(dtype=bool)]
+        frames = {k: v.reset_index(drop=True) for k, v in frames.items()}
+    tables = Tables(frames, files, data_dir)
+    if kind != "collaborative":
+        tables = select_unit(tables, unit_id, kind)
+    return tables if params is None else suppress_small_rates(tables, params)
+
+
+def suppress_small_rates(tables, params):
+    """The report's tables with rate-chart months on fewer than the threshold blanked.
+
+    Applies :func:`evalkit.privacy.suppress_small_denominators` to the measures table
+    with each measure's chart type and ``params.suppression.min_count``, so every chart,
+    verdict and effect estimate of a shared report treats those months as missing.
+
+    Parameters
+    ----------
+    tables : evalkit.inputs.read.Tables
+        From :func:`load_report_tables`.
+    params : TeamParams or Collaborative
+        Anything with ``measures`` (each with ``chart``) and ``suppression.min_count``.
+
+    Returns
+    -------
+    evalkit.inputs.read.Tables
+        The same tables, the measures table replaced.
+    """
+    from evalkit.inputs.read import Tables
+    from evalkit.privacy import suppress_small_denominators
+
+    if "measures" not in tables:
+        return tables
+    charts = {measure_id: spec.chart for measure_id, spec in params.measures.items()}
+    frames = {name: tables[name] for name in tables}
+    frames["measures"] = suppress_small_denominators(tables["measures"], charts,
+                                                     threshold=params.suppression.min_count)
+    return Tables(frames, tables.files, tables.data_dir)
+
+
+def team_name(tables, team_id: str) -> str:
+    """The team's display name from teams.csv (the id when the name is blank)."""
+    teams = tables["teams"]
+    row = teams.loc[(teams["team_id"] == team_id).fillna(False).to_numpy(dtype=bool)]
+    if row.empty or pd.isna(row["team_name"].iloc[0]):
+        return team_id
+    return str(row["team_name"].iloc[0])
+
+
+def team_names(tables) -> dict:
+    """team_id -> display name for every row of teams.csv (the id when the name is blank)."""
+    teams = tables["teams"]
+    ids = teams["team_id"].astype(object)
+    names = teams["team_name"].astype(object).where(teams["team_name"].notna(), ids)
+    return {str(i): str(n) for i, n in zip(ids, names) if not _is_missing(i)}
+
+
+def intervention_start(tables, params) -> pd.Timestamp | None:
+    """The month the team's changes began: params ``intervention_start``, else teams.start_month."""
+    if getattr(params, "intervention_start", None) is not None:
+        return pd.Timestamp(params.intervention_start).to_period("M").to_timestamp()
+    teams = tables["teams"]
+    row = teams.loc[(teams["team_id"] == params.team_id).fillna(False).to_numpy(dtype=bool)]
+    if row.empty or pd.isna(row["start_month"].iloc[0]):
+        return None
+    return pd.Timestamp(row["start_month"].iloc[0])
+
+
+def period_covered(frame: pd.DataFrame, column: str = "period") -> str:
+    """'YYYY-MM to YYYY-MM' for a month column ('no data' when empty)."""
+    if frame is None or column not in frame or frame[column].dropna().empty:
+        return "no data"
+    lo, hi = frame[column].min(), frame[column].max()
+    return f"{lo:%Y-%m} to {hi:%Y-%m}"
+
+
+def evaluation_window(frame: pd.DataFrame, column: str = "period") -> tuple[str, str] | None:
+    """First and last month of the evaluation as ``("YYYY-MM", "YYYY-MM")`` (None when no data).
+
+    Taken from the team's monthly measures, so charts built from other tables (e.g. the
+    roster, whose hire dates go back years) cover the same months.
+    """
+    if frame is None or column not in frame or frame[column].dropna().empty:
+        return None
+    return f"{frame[column].min():%Y-%m}", f"{frame[column].max():%Y-%m}"
+
+
+# --------------------------------------------------------------------------- measures
+
+
+@dataclass(frozen=True)
+class MeasureCharts:
+    """One SPC chart per measure of a team, and one verdict row per measure.
+
+    ``results`` maps measure_id -> :class:`evalkit.spc.qic.QicResult` (measures with no rows
+    are absent). ``verdicts`` columns: measure_id, label, unit, chart, direction,
+    n_points, baseline_points, verdict (reviewer words, see ``VERDICT_TEXT``), sentence.
+    """
+
+    team_id: str
+    results: dict
+    verdicts: pd.DataFrame
+    start: pd.Timestamp | None
+    method: str
+    settings: dict = field(default_factory=dict)
+
+    def _repr_html_(self) -> str:
+        return self.verdicts.to_html(index=False, na_rep="–", escape=True)
+
+
+def measure_charts(tables, params, team_id: str | None = None) -> MeasureCharts:
+    """Run/control chart of every measure defined in params, for one team.
+
+    Parameters
+    ----------
+    tables : Tables or mapping
+        With ``measures`` (and ``teams`` for the start month).
+    params : evalkit.inputs.params.TeamParams
+        Measure definitions (chart type, multiply, direction, target) and rule set.
+    team_id : str, optional
+        Default ``params.team_id``.
+
+    Returns
+    -------
+    MeasureCharts
+
+    Notes
+    -----
+    The baseline is the months before the intervention start (params
+    ``intervention_start``, else ``teams.start_month``): the centre line and limits are
+    frozen on it (``qic(freeze=...)``) when it has at least 2 months, so the runs rules
+    test whether the months after differ from it. Verdicts come from
+    :func:`evalkit.spc.qic.verdicts` (Anhøj & Olesen 2014 rules by default) with the
+    measure's direction of improvement; fewer than 10 useful points give "too few points".
+    """
+    from evalkit.spc import qic, verdicts
+
+    team_id = team_id or params.team_id
+    measures = tables["measures"] if "measures" in tables else pd.DataFrame(columns=["team_id", "period", "measure_id"])
+    own = measures.loc[(measures["team_id"] == team_id).fillna(False).to_numpy(dtype=bool)]
+    start = intervention_start(tables, params) if hasattr(params, "team_id") else None
+    results, rows = {}, []
+    for measure_id, m in params.measures.items():
+        data = own.loc[(own["measure_id"] == measure_id).fillna(False).to_numpy(dtype=bool)].sort_values("period")
+        base = {"measure_id": measure_id, "label": m.label, "unit": m.unit, "chart": m.chart,
+                "direction": m.direction, "n_points": len(data), "baseline_points": 0}
+        if data.empty:
+            rows.append({**base, "verdict": "no data", "sentence": "no data for this measure"})
+            continue
+        n_base = int((data["period"] < start).sum()) if start is not None else 0
+        freeze = n_base if 2 <= n_base < len(data) else None
+        denominator = data["denominator"].to_numpy(dtype=float) if m.chart in ("p", "pp", "u", "up", "xbar") else None
+        result = qic(data["numerator"].to_numpy(dtype=float), denominator, data["period"].to_numpy(),
+                     chart=m.chart, freeze=freeze, multiply=m.multiply, method=params.rules.method,
+                     direction=m.direction, target=m.target)
+        results[measure_id] = result
+        v = verdicts(result, m.direction, parts="last").iloc[-1]
+        rows.append({**base, "baseline_points": n_base, "verdict": VERDICT_TEXT.get(v["verdict"], v["verdict"]),
+                     "sentence": v["sentence"]})
+    frame = pd.DataFrame(rows, columns=["measure_id", "label", "unit", "chart", "direction", "n_points",
+                                        "baseline_points", "verdict", "sentence"])
+    return MeasureCharts(team_id, results, frame, start, params.rules.method)
+
+
+def rare_events_caution(result, *, min_mean: float = 2.0) -> str | None:
+    """A caution for count-based charts (u, c) whose events are rare, else None.
+
+    Parameters
+    ----------
+    result : evalkit.spc.qic.QicResult
+        A chart from :func:`evalkit.spc.qic.qic`.
+    min_mean : float, default 2.0
+        Average count of events per point (the numerator, e.g. separations per month)
+        below which the caution is given.
+
+    Returns
+    -------
+    str or None
+        One plain sentence when ``result.chart`` is "u", "up" or "c" and the mean
+        numerator over the plotted points is below ``min_mean``; None otherwise.
+
+    Notes
+    -----
+    With about one event a month, most months have 0, 1 or 2 events: the lower limit sits
+    at zero and a single month with 3 or 4 events can cross the upper limit, and runs of
+    zero-event months are common, so limits and runs rules flag single months too
+    easily. Aggregating to quarters, or charting the time between events (t chart) or
+    the number of opportunities between events (g chart), is steadier (Provost & Murray
+    2011, ch. 7; Benneyan 2001, g charts).
+
+    Example
+    -------
+    >>> from evalkit.spc import qic
+    >>> r = qic([0, 1, 2, 0, 1, 1, 0, 2, 1, 0, 1, 1], [20] * 12, chart="u")
+    >>> rare_events_caution(r).startswith("Caution: on average 0.8 events")
+    True
+    """
+    if result is None or getattr(result, "chart", None) not in ("u", "up", "c"):
+        return None
+    pts = result.points
+    keep = pts["include"].astype(bool) if "include" in pts else pd.Series(True, index=pts.index)
+    counts = pd.to_numeric(pts.loc[keep, "y_sum"], errors="coerce").dropna()
+    if counts.empty or float(counts.mean()) >= min_mean:
+        return None
+    return (f"Caution: on average {counts.mean():.1f} events a month are counted here. With so few events, "
+            "the limits and runs rules flag single months too easily (one month with a few more or fewer events "
+            "can signal). Read single-month signals with care; counting by quarter, or charting the time between "
+            "events (a t or g chart), gives a steadier picture.")
+
+
+def chart_annotations(tables, team_id: str | None = None) -> pd.DataFrame:
+    """Learning sessions and other events for chart annotations: columns ``date, label``.
+
+    Keeps events of the team and events with a blank team_id (they concern every team).
+    """
+    if "events" not in tables:
+        return pd.DataFrame({"date": pd.Series(dtype="datetime64[ns]"), "label": pd.Series(dtype="string")})
+    ev = tables["events"]
+    keep = ev["team_id"].isna()
+    if team_id is not None:
+        keep = keep | (ev["team_id"] == team_id).fillna(False)
+    ev = ev.loc[keep.to_numpy(dtype=bool)].sort_values("date")
+    return ev[["date", "label"]].reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- summary + methods
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The opening screen of a report as escaped HTML (``_repr_html_``)."""
+
+    html: str
+
+    def _repr_html_(self) -> str:
+        return self.html
+
+
+def summary_box(*, evaluated: str, period: str, data_as_of, verdicts: pd.DataFrame | None = None,
+                caveats=(), synthetic: bool = False) -> Summary:
+    """The one-screen summary every report opens with.
+
+    Parameters
+    ----------
+    evaluated : str
+        What was evaluated (e.g. a team's name and role).
+    period : str
+        Period covered.
+    data_as_of : date or str
+        Date the data are current to.
+    verdicts : DataFrame, optional
+        Columns ``label``, ``verdict`` and optionally ``sentence``; one line each.
+    caveats : iterable of str
+        Plain-language limits of the evidence.
+    synthetic : bool
+        Adds the synthetic-data caveat first.
+
+    Returns
+    -------
+    Summary
+        Every string escaped.
+    """
+    esc = html.escape
+    items = []
+    if verdicts is not None and len(verdicts):
+        for _, row in verdicts.iterrows():
+            sentence = row.get("sentence")
+            said = sentence if isinstance(sentence, str) and sentence else row["verdict"]
+            items.append(f"<li><strong>{esc(str(row['label']))}</strong>: {esc(str(said))}</li>")
+    verdict_html = f"<ul>{''.join(items)}</ul>" if items else "<p>No measures to judge.</p>"
+    notes = list(caveats)
+    if synthetic:
+        notes.insert(0, "SYNTHETIC DATA: these numbers were generated for demonstration and describe no real "
+                        "team or person.")
+    caveat_html = "".join(f"<li>{esc(str(c))}</li>" for c in notes)
+    as_of = esc(str(pd.Timestamp(data_as_of).date())) if data_as_of is not None else "unknown"
+    body = (
+        '<div class="ek-summary">'
+        f"<p><strong>What was evaluated:</strong> {esc(evaluated)}<br>"
+        f"<strong>Period covered:</strong> {esc(period)}<br>"
+        f"<strong>Data as of:</strong> {as_of}</p>"
+        f"<p><strong>Verdict per measure</strong></p>{verdict_html}"
+        f"<p><strong>Caveats</strong></p><ul>{caveat_html}</ul>"
+        "</div>"
+    )
+    return Summary(body)
+
+
+def definitions_table(params) -> pd.DataFrame:
+    """Measure definitions for the methods appendix: measure, definition, chart, unit, better when."""
+    rows = [{"measure": m.label, "definition": m.definition, "chart": f"{m.chart} chart",
+             "unit": m.unit, "better when": m.direction, "target": m.target}
+            for m in params.measures.values()]
+    return pd.DataFrame(rows, columns=["measure", "definition", "chart", "unit", "better when", "target"])
+
+
+def rules_text(method: str) -> str:
+    """One paragraph naming the rule set and its source (from :data:`evalkit.spc.RULE_SETS`)."""
+    from evalkit.spc.rules import RULE_SETS
+
+    if method not in RULE_SETS:
+        raise InputError(f"rule set {method!r} is not known; use one of {', '.join(RULE_SETS)}")
+    return RULE_SETS[method].text
+
+
+def title_block(title: str, subtitle: str | None = None) -> Summary:
+    """The report's title line (escaped): the name from the data and a subtitle."""
+    sub = f'<p class="ek-subtitle">{html.escape(subtitle)}</p>' if subtitle else ""
+    return Summary(f'<div class="ek-title"><p class="ek-name"><strong>{html.escape(str(title))}</strong></p>{sub}</div>')
+
+
+def team_description(tables, team_id: str) -> str:
+    """'Cedar River Tribe (tribal team, Northwest region; joined 2023-04)'."""
+    teams = tables["teams"]
+    row = teams.loc[(teams["team_id"] == team_id).fillna(False).to_numpy(dtype=bool)]
+    if row.empty:
+        return team_id
+    r = row.iloc[0]
+    parts = []
+    if pd.notna(r.get("team_type")):
+        parts.append(f"{r['team_type']} team")
+    if pd.notna(r.get("region")):
+        parts.append(f"{r['region']} region")
+    joined = f"; joined {r['start_month']:%Y-%m}" if pd.notna(r.get("start_month")) else ""
+    inner = ", ".join(parts)
+    return f"{team_name(tables, team_id)} ({inner}{joined})" if inner or joined else team_name(tables, team_id)
+
+
+def team_caveats(charts: MeasureCharts, params) -> list[str]:
+    """Plain-language limits of a team's evidence."""
+    out = []
+    if charts.start is not None:
+        out.append(f"Before/after: months before {charts.start:%Y-%m} are the baseline; a signal after it shows "
+                   "a change, not its cause (other things changed too, and there is no randomised comparison).")
+    else:
+        out.append("No start month is known for this team, so the charts have no baseline.")
+    few = charts.verdicts.loc[charts.verdicts["verdict"].isin(["too few points", "no data"]), "label"].tolist()
+    if few:
+        out.append("Too few monthly points to judge: " + ", ".join(map(str, few)) + ".")
+    out.append(f"Small teams give noisy monthly rates; counts of fewer than {params.suppression.min_count} people "
+               f"and survey groups under {params.suppression.min_respondents} respondents are not shown.")
+    return out
+
+
+def methods_notes(params, charts: MeasureCharts | None = None) -> Summary:
+    """Methods appendix text: rule set, baseline, suppression rule and the evalkit version."""
+    from evalkit import __version__
+
+    esc = html.escape
+    items = [f"<li><strong>Signals:</strong> {esc(rules_text(params.rules.method))}</li>"]
+    if charts is not None:
+        base = (f"the months before {charts.start:%Y-%m} (centre line and limits frozen on them)"
+                if charts.start is not None else "none (no start month known)")
+        items.append(f"<li><strong>Baseline:</strong> {esc(base)}. A verdict needs at least 10 useful points.</li>")
+    items.append(f"<li><strong>Small numbers:</strong> counts of fewer than {params.suppression.min_count} people and "
+                 f"survey results from fewer than {params.suppression.min_respondents} respondents are suppressed, "
+                 "with further cells hidden where a total would reveal them.</li>")
+    items.append("<li><strong>Privacy:</strong> no person-level identifiers (staff or survey response keys) appear "
+                 "in this report.</li>")
+    items.append(f"<li><strong>Software:</strong> evalkit {esc(__version__)}; charts follow qicharts2 0.8.1.</li>")
+    return Summary(f"<ul>{''.join(items)}</ul>")
+
+
+def has_rows(tables, table: str, column: str | None = None, value=None) -> bool:
+    """True when ``table`` was loaded and has rows (optionally rows with ``column == value``)."""
+    if table not in tables or tables[table] is None or len(tables[table]) == 0:
+        return False
+    if column is None:
+        return True
+    frame = tables[table]
+    return column in frame and bool((frame[column] == value).fillna(False).any())
+
+
+#: Optional team-report sections and the table each needs (rows of the team).
+TEAM_SECTIONS = (
+    ("staffing", "roster", "Staffing: turnover and headcount"),
+    ("vacancy", "positions", "Vacancies"),
+    ("time_to_fill", "requisitions", "Time to fill"),
+    ("survey", "survey", "Staff survey"),
+    ("pdsa", "pdsa", "PDSA cycles"),
+    ("progress", "assessments", "Progress score"),
+)
+
+
+def team_sections(tables, team_id: str, *, start=None) -> dict:
+    """Which optional team-report sections have data: section -> number of the team's rows.
+
+    Parameters
+    ----------
+    tables : Tables or mapping
+        A team's tables (from :func:`load_report_tables`).
+    team_id : str
+    start : month-like, optional
+        The team's intervention start; without it there is no before/after section.
+
+    Returns
+    -------
+    dict
+        ``{"staffing": n, "vacancy": n, "time_to_fill": n, "survey": n, "pdsa": n,
+        "progress": n, "before_after": n}``: rows of the team in roster, positions,
+        requisitions, survey, pdsa and assessments, and for before/after the roster and
+        survey rows together when ``start`` is given (0 = no data; the section is left
+        out of the HTML report, see :func:`evalkit.report.html.record_sections`).
+    """
+    out = {}
+    for key, table, _ in TEAM_SECTIONS:
+        frame = tables[table] if table in tables else None
+        if frame is None or "team_id" not in frame:
+            out[key] = 0
+        else:
+            out[key] = int((frame["team_id"] == team_id).fillna(False).sum())
+    out["before_after"] = out["staffing"] + out["survey"] if start is not None else 0
+    return out
+
+
+def note(text: str) -> Summary:
+    """A short escaped note, e.g. why a section is empty."""
+    return Summary(f'<p class="ek-note"><em>{html.escape(str(text))}</em></p>')
+
+
+def sentences(items) -> Summary:
+    """Plain-language sentences (e.g. from evalkit.effects.narrative) as an escaped bullet list."""
+    items = [str(x) for x in items if isinstance(x, str) and x]
+    if not items:
+        return note("Nothing to report.")
+    return Summary("<ul>" + "".join(f"<li>{html.escape(x)}</li>" for x in items) + "</ul>")
+
+
+def effect_sentences(items) -> Summary:
+    """Effect sentences as an escaped bullet list, their shared caution stated once right after it.
+
+    Parameters
+    ----------
+    items : iterable of str
+        Sentences from :mod:`evalkit.effects.narrative` (e.g. a team's interrupted time series
+        or before/after sentences); non-text items (NaN) are dropped.
+
+    Returns
+    -------
+    Summary
+        ``<ul>`` of the sentences, each still stating its design and its estimate with
+        CI but without the closing caution, then one ``<p class="ek-caution">`` per
+        caution taken out (:func:`evalkit.effects.narrative.shared_caution`), so the list does
+        not repeat "contribution, not attribution" in every item. "Nothing to report."
+        when there is no sentence.
+    """
+    from evalkit.effects.narrative import shared_caution
+
+    effects = shared_caution(items)
+    if not effects.sentences:
+        return note("Nothing to report.")
+    cautions = "".join(f'<p class="ek-caution">{html.escape(c)}</p>' for c in effects.cautions)
+    return Summary(sentences(effects.sentences).html + cautions)
+
+
+# team-report staffing and before/after helpers live in evalkit.report.team
+from evalkit.report.team import *  # noqa: E402,F401,F403
+from evalkit.report.team import __all__ as _team_all  # noqa: E402
+
+__all__ = [
+    "load_report_tables", "suppress_small_rates", "team_name", "team_names", "evaluation_window", "rare_events_caution", "intervention_start",
+    "period_covered", "MeasureCharts", "measure_charts", "chart_annotations", "Summary", "summary_box",
+    "definitions_table", "rules_text", "VERDICT_TEXT", "Table", "as_table", "format_table",
+    "column_label", "slug_label", "COLUMN_LABELS", "ID_COLUMNS", "title_block", "team_description", "team_caveats",
+    "methods_notes", "TEAM_SECTIONS", "team_sections", "has_rows", "note", "sentences", "effect_sentences",
+    *_team_all,
+]

@@ -1,0 +1,252 @@
+"""Shared pieces of the workforce modules: definitions, the result class, roster parsing.
+
+Private module: import the public names from :mod:`evalkit.workforce.staffing`.
+"""
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from evalkit.errors import DataError, InputError
+from evalkit.privacy import apply_mask, suppress_counts, suppression_mask
+
+SEPARATION_TYPES = ("voluntary", "involuntary", "other", "transfer")
+
+_SOURCES = {
+    "shrm": "SHRM turnover formula (separations ÷ average headcount × 100)",
+    "jolts": "BLS JOLTS separation categories (quits; layoffs and discharges; other separations)",
+    "km": "Kaplan & Meier (1958), J. Am. Stat. Assoc. 53:457–481; Greenwood (1926) variance",
+}
+
+DEFINITIONS: dict[str, str] = {
+    "headcount": (
+        "Headcount at the start of a month = staff employed on its 1st day; at the end = staff "
+        "employed on the 1st day of the next month; average headcount = the mean of the two. "
+        "A person is employed on a day if hired on or before it and not yet separated (the "
+        "separation date is the last day worked). Hires are people whose hire date falls after "
+        "the month's 1st day and on or before the next month's 1st day, so that end = start + "
+        "hires − separations − transfers out holds exactly."
+    ),
+    "turnover": (
+        "Monthly turnover rate = separations in the month ÷ average headcount × 100 (% per month; "
+        "source: " + _SOURCES["shrm"] + "). Separations are split as in " + _SOURCES["jolts"]
+        + ": voluntary = quits, involuntary = layoffs and discharges, other = retirements, deaths, "
+        "disability and unclassified (a separation with no type is counted as other). "
+        "{transfers}"
+    ),
+    "annual_turnover": (
+        "Annual turnover = sum of the monthly turnover rates over the 12 months ending with the "
+        "month (SHRM). When fewer than 12 monthly rates exist (k months), the sum is annualised "
+        "as sum × 12 ÷ k and labelled 'annualised from k months'."
+    ),
+    "retention": (
+        "Retention rate = staff employed on the first day of the period who are still employed on "
+        "its last day ÷ staff employed on the first day × 100. People hired during the period are "
+        "not counted, so retention is not 100 − turnover."
+    ),
+    "new_hire_retention": (
+        "New-hire 12-month retention = share of people hired in the cohort still employed "
+        "{horizon} days after their hire date. Cohorts whose every anniversary has passed by the "
+        "as-of date are counted directly; open cohorts are estimated with the Kaplan–Meier "
+        "product-limit method, people still employed being censored at the as-of date ("
+        + _SOURCES["km"] + ")."
+    ),
+    "tenure": (
+        "Tenure survival = probability of still being employed t days after hire, estimated with "
+        "the Kaplan–Meier product-limit method; people still employed are censored at the as-of "
+        "date; the band is the pointwise 95% confidence interval (Greenwood variance, log-log "
+        "transform); median tenure = first time the curve reaches 50% (" + _SOURCES["km"] + ")."
+    ),
+    "vacancy": (
+        "Vacancy rate = (funded positions − filled positions) ÷ funded positions × 100, per month "
+        "from the positions table."
+    ),
+    "time_to_fill": (
+        "Time to fill = days from a requisition's opening to its filling. The median is read from "
+        "the Kaplan–Meier curve so that requisitions still open at the as-of date count as "
+        "censored (open at least that long) instead of being dropped (" + _SOURCES["km"] + ")."
+    ),
+}
+
+
+# --------------------------------------------------------------------------- results
+@dataclass(frozen=True)
+class MetricTable:
+    """A tidy table of one workforce metric, its definition and the settings used.
+
+    Attributes
+    ----------
+    name : str
+        Metric name (e.g. "monthly_workforce").
+    table : DataFrame
+        The tidy result (columns documented by the function that made it).
+    definition : str
+        Plain-language definition with its source; print it beside the figure.
+    settings : dict
+        Arguments that produced the table.
+    """
+
+    name: str
+    table: pd.DataFrame
+    definition: str
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    def _repr_html_(self) -> str:
+        # What a notebook displays can end up in a shared report: show the suppressed
+        # table (counts of people under 10 as "<10"); ``.table`` keeps the exact numbers.
+        shown = suppressed_table(self) if self.name in _REPORT_RULES else self.table
+        return _result_html(self.name, self.definition, shown)
+
+
+def _result_html(title: str, definition: str, table: pd.DataFrame) -> str:
+    """Jupyter HTML of a workforce/survey result: title, definition, first 20 rows (all escaped)."""
+    return (
+        f"<div><strong>{html.escape(title)}</strong>"
+        f"<p style='max-width:60em'>{html.escape(definition)}</p>"
+        f"{table.to_html(max_rows=20, index=False)}</div>"
+    )
+
+
+# --------------------------------------------------------------------------- helpers
+def _days(values) -> np.ndarray:
+    """Dates as numpy datetime64[D] (missing stay NaT), whatever the input resolution."""
+    s = pd.to_datetime(pd.Series(values), errors="raise")
+    return s.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
+
+
+def _month_start(value, what: str) -> pd.Timestamp:
+    try:
+        ts = pd.Timestamp(value)
+    except (ValueError, TypeError) as exc:
+        raise InputError(f"{what} must be a month like 2022-01, got {value!r}") from exc
+    return ts.to_period("M").to_timestamp()
+
+
+def _require(df: pd.DataFrame, cols, table: str) -> None:
+    missing = [c for c in cols if c not in df.columns]
+    if missing:
+        raise DataError(f"{table} table: column(s) {', '.join(missing)} missing; add them (see the data model)")
+
+
+def _groups(df: pd.DataFrame, by) -> tuple[np.ndarray, pd.DataFrame, list[str]]:
+    """Integer group code per row (-1 = missing key) and the sorted group keys."""
+    if by is None:
+        return np.zeros(len(df), dtype=np.int64), pd.DataFrame({"group": ["all"]}), ["group"]
+    cols = [by] if isinstance(by, str) else list(by)
+    _require(df, cols, "roster")
+    grouped = df.groupby(cols, sort=True, dropna=True)
+    codes = grouped.ngroup().to_numpy(dtype=float)
+    codes = np.where(np.isnan(codes), -1, codes).astype(np.int64)
+    keys = grouped.size().index.to_frame(index=False)
+    return codes, keys, cols
+
+
+def _month_grid(start, end, dates: list[np.ndarray]) -> pd.DatetimeIndex:
+    if start is None or end is None:
+        allv = np.concatenate([d[~np.isnat(d)] for d in dates]) if dates else np.array([], "datetime64[D]")
+        if allv.size == 0:
+            raise DataError("roster table has no hire or separation dates; cannot choose the months")
+    start = _month_start(start, "start") if start is not None else _month_start(allv.min(), "start")
+    end = _month_start(end, "end") if end is not None else _month_start(allv.max(), "end")
+    if end < start:
+        raise InputError(f"end month {end:%Y-%m} is before start month {start:%Y-%m}; swap them")
+    return pd.date_range(start, end, freq="MS")
+
+
+def _roster_arrays(roster: pd.DataFrame):
+    _require(roster, ["hire_date", "separation_date", "separation_type"], "roster")
+    hire = _days(roster["hire_date"])
+    sep = _days(roster["separation_date"])
+    bad = ~np.isnat(sep) & ~np.isnat(hire) & (sep < hire)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise DataError(
+            f"roster row {i + 2}, column separation_date: {sep[i]} is before hire_date {hire[i]}; "
+            "separation_date must be the last day employed"
+        )
+    raw_codes, uniques = pd.factorize(roster["separation_type"], use_na_sentinel=True)
+    norm = pd.Index(uniques.astype(str)).str.strip().str.lower()
+    known = pd.Index(list(SEPARATION_TYPES)).get_indexer(norm)
+    unknown = (known < 0) & np.asarray(norm != "")  # a blank type counts as missing
+    if unknown.any():
+        j = int(np.flatnonzero(unknown)[0])
+        bad_value = uniques[j]
+        i = int(np.flatnonzero(raw_codes == j)[0])
+        raise DataError(
+            f"roster row {i + 2}, column separation_type: {bad_value!r} is not one of "
+            f"{', '.join(SEPARATION_TYPES)}"
+        )
+    codes = np.where(raw_codes >= 0, known[np.maximum(raw_codes, 0)] if known.size else -1, -1).astype(np.int64)
+    codes = np.where(codes < 0, 2, codes)  # separated without a type -> other
+    return hire, sep, codes
+
+
+# --------------------------------------------------------------------------- tables for reports
+#: result name -> (count columns, {derived column: counts it comes from}, total column)
+_REPORT_RULES: dict[str, tuple[list[str], dict[str, list[str]], str | None]] = {
+    "monthly_workforce": (
+        ["headcount_start", "headcount_end", "hires", "separations", "separations_voluntary",
+         "separations_involuntary", "separations_other", "transfers_out"],
+        {"average_headcount": ["headcount_start", "headcount_end"],
+         "turnover_rate": ["separations"], "turnover_rate_voluntary": ["separations_voluntary"],
+         "turnover_rate_involuntary": ["separations_involuntary"], "turnover_rate_other": ["separations_other"]},
+        None,
+    ),
+    "annual_turnover": (["separations_in_window"], {"rate_sum": ["separations_in_window"],
+                                                    "annual_turnover_rate": ["separations_in_window"]}, None),
+    "period_retention": (["employed_first_day", "retained"], {"retention_rate": ["employed_first_day", "retained"]}, None),
+    "rolling_retention": (["employed_first_day", "retained"], {"retention_rate": ["employed_first_day", "retained"]}, None),
+    "new_hire_retention": (["n_hired", "n_left_before_horizon"],
+                           {c: ["n_hired", "n_left_before_horizon"] for c in ("retention_rate", "ci_lower", "ci_upper")},
+                           None),
+    "vacancy_rate": (["filled_positions"], {"vacancy_rate": ["filled_positions"]}, None),
+    "time_to_fill": ([], {}, None),  # requisitions are positions, not people
+    "turnover_consistency": (["numerator_reported", "numerator_roster"],
+                             {c: ["numerator_reported", "numerator_roster"] for c in
+                              ("rate_reported", "rate_roster", "difference")}, None),
+}
+
+
+def suppressed_table(result, *, threshold: int = 10) -> pd.DataFrame:
+    """The result's table ready for a report: small counts hidden, identifiers dropped.
+
+    Parameters
+    ----------
+    result : MetricTable or TenureSurvival
+        Any result of this module.
+    threshold : int, default 10
+        Smallest count of people shown (params ``suppression.min_count``).
+
+    Returns
+    -------
+    DataFrame
+        Display table from :func:`evalkit.privacy.suppress_counts`: counts below the
+        threshold read "<10", rates and other figures computed from them read
+        "suppressed"; in the monthly table the separation types are complementary-
+        suppressed against their shown total.
+    """
+    if getattr(result, "medians", None) is not None:  # a TenureSurvival (tenure.py builds on this module)
+        rates = {c: ["n_staff", "n_separations"] for c in
+                 ("median_tenure_days", "median_ci_lower", "median_ci_upper", "median_tenure_years")}
+        return suppress_counts(result.medians, ["n_staff", "n_separations"], threshold=threshold, rate_cols=rates)
+    if result.name not in _REPORT_RULES:
+        raise InputError(f"suppressed_table does not know the result {result.name!r}")
+    counts, rates, total = _REPORT_RULES[result.name]
+    t = result.table
+    counts = [c for c in counts if c in t]
+    rates = {k: [c for c in v if c in counts] for k, v in rates.items() if k in t}
+    if result.name == "monthly_workforce":
+        # types add up to the shown separations; flows add up to the shown change in headcount
+        types = ["separations_voluntary", "separations_involuntary", "separations_other"]
+        mask = suppression_mask(t, counts, threshold=threshold)
+        mask[types] |= suppression_mask(t, types, threshold=threshold, total_col="separations")[types]
+        flows = ["hires", "separations", "transfers_out"]
+        mask[flows] |= suppression_mask(t, flows, threshold=threshold, linked=True)[flows]
+        for rate, sources in rates.items():
+            mask[rate] = mask[sources].any(axis=1)
+        return apply_mask(t, mask, counts, threshold=threshold)
+    return suppress_counts(t, counts, threshold=threshold, rate_cols=rates or None, total_col=total)
