@@ -110,11 +110,11 @@ def test_progress_plots():
 
 def test_signal_counts_plot_stacks_verdicts():
     counts = pd.DataFrame({"measure_id": ["m1", "m2"], "group": ["all participating teams"] * 2, "n_teams": [3, 3],
-                           "improvement": [2, 0], "deterioration": [0, 1], "neutral": [0, 0], "none": [1, 2],
-                           "too_few": [0, 0]})
+                           "improved": [2, 0], "deteriorated": [0, 1], "mixed": [0, 0], "no_change": [1, 2],
+                           "too_little_data": [0, 0]})
     ax = plot_signal_counts(counts, labels={"m1": "Measure one"})
     assert [t.get_text() for t in ax.get_yticklabels()] == ["Measure one", "m2"]
-    imp = [p for p in ax.patches if p.get_gid() == "verdict-improvement"]
+    imp = [p for p in ax.patches if p.get_gid() == "verdict-improved"]
     assert [p.get_width() for p in imp] == [2, 0]
 
 

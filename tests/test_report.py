@@ -142,8 +142,8 @@ def test_read_summary_finds_the_last_record():
 
 
 @pytest.mark.parametrize("verdict, tone", [
-    ("improvement", "good"), ("3 of 12 teams improved, 2 deteriorated", "neutral"), ("deterioration", "bad"),
-    ("no signal", "neutral"), ("signal, no direction", "neutral"), ("too few points", "muted"),
+    ("improved", "good"), ("3 of 12 teams improved, 2 deteriorated", "neutral"), ("deteriorated", "bad"),
+    ("no_change", "neutral"), ("mixed", "neutral"), ("too_little_data", "muted"),
     ("no data", "muted"), (None, "muted"), ("something else", "neutral"),
 ])
 def test_verdict_tone(verdict, tone):
@@ -154,7 +154,7 @@ def test_index_escapes_every_string_and_shows_failures():
     entries = [
         {"kind": "team", "id": "a-team", "status": "ok", "html": "teams/a-team.html", "notebook": "teams/a-team.ipynb",
          "title": "<script>alert(1)</script>", "error": None,
-         "verdicts": [{"measure_id": "m", "label": "<b>Turnover</b>", "verdict": "improvement", "detail": '"x"'}]},
+         "verdicts": [{"measure_id": "m", "label": "<b>Turnover</b>", "verdict": "improved", "detail": '"x"'}]},
         {"kind": "team", "id": "b-team", "status": "failed", "html": None, "notebook": None, "title": None,
          "error": "data/measures.csv row 3, column numerator: '<img src=x onerror=alert(1)>' is not a number",
          "verdicts": [], "previous_html": "teams/b-team.html"},

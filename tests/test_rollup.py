@@ -57,16 +57,16 @@ VERDICT_TABLE = pd.DataFrame({
     "team_type": ["tribal", "public", "public", "public", "public"],
     "role": ["participant"] * 4 + ["comparison"],
     "measure_id": ["m"] * 5,
-    "verdict": ["improvement", "improvement", "none", "deterioration", "improvement"],
+    "verdict": ["improved", "improved", "no_change", "deteriorated", "improved"],
 })
 
 
 def test_signal_counts_by_group():
     c = signal_counts(VERDICT_TABLE).set_index("group")
-    assert c.loc["all participating teams", ["n_teams", "improvement", "deterioration", "none"]].tolist() == [4, 2, 1, 1]
-    assert c.loc["public teams", "improvement"] == 1 and c.loc["tribal teams", "improvement"] == 1
-    assert c.loc["comparison units", "improvement"] == 1
-    assert c.loc["all participating teams", "too_few"] == 0
+    assert c.loc["all participating teams", ["n_teams", "improved", "deteriorated", "no_change"]].tolist() == [4, 2, 1, 1]
+    assert c.loc["public teams", "improved"] == 1 and c.loc["tribal teams", "improved"] == 1
+    assert c.loc["comparison units", "improved"] == 1
+    assert c.loc["all participating teams", "too_little_data"] == 0
 
 
 def test_pooled_ratios_are_pooled_on_the_log_scale():
@@ -100,11 +100,11 @@ def _series_tables():
 def test_team_verdicts_use_the_baseline_before_the_start_and_the_direction():
     measures, teams, specs = _series_tables()
     v = team_verdicts(measures, teams, specs, starts=team_starts(teams)).set_index("team_id")
-    assert v.loc["up", "verdict"] == "improvement"
+    assert v.loc["up", "verdict"] == "improved"
     assert v.loc["up", "n_pre"] == 12 and v.loc["up", "n_post"] == 12
     specs_down = {"supervision": {**specs["supervision"], "direction": "decrease"}}
     v2 = team_verdicts(measures, teams, specs_down, starts=team_starts(teams)).set_index("team_id")
-    assert v2.loc["up", "verdict"] == "deterioration"
+    assert v2.loc["up", "verdict"] == "deteriorated"
 
 
 def test_rollup_without_comparison_units_still_builds():
@@ -136,22 +136,22 @@ def test_demo_improved_teams_are_found_improved(demo):
     rollup, truth = demo
     v = rollup.verdicts.set_index(["team_id", "measure_id"])["verdict"]
     for team in truth["lists"]["improved"]:
-        assert v[(team, MAIN)] == "improvement", team
-        assert v[(team, "wellbeing_pulse")] == "improvement", team
+        assert v[(team, MAIN)] == "improved", team
+        assert v[(team, "wellbeing_pulse")] == "improved", team
 
 
 def test_demo_deteriorating_team_is_found(demo):
     rollup, truth = demo
     v = rollup.verdicts.set_index(["team_id", "measure_id"])["verdict"]
     for team in truth["lists"]["deteriorated"]:
-        assert v[(team, MAIN)] == "deterioration", team
+        assert v[(team, MAIN)] == "deteriorated", team
 
 
 def test_demo_no_change_teams_are_not_called_improved(demo):
     rollup, truth = demo
     v = rollup.verdicts.set_index(["team_id", "measure_id"])["verdict"]
     for team in truth["lists"]["no_change_participants"]:
-        assert v[(team, MAIN)] != "improvement", team
+        assert v[(team, MAIN)] != "improved", team
 
 
 def test_demo_effect_estimates_point_the_right_way(demo):
@@ -163,7 +163,7 @@ def test_demo_effect_estimates_point_the_right_way(demo):
     for team in truth["lists"]["deteriorated"]:
         assert e.loc[(team, MAIN), "effect_at_horizon_high"] < 1
     counts = rollup.signal_counts.set_index(["measure_id", "group"])
-    assert counts.loc[(MAIN, "all participating teams"), "improvement"] == len(truth["lists"]["improved"])
+    assert counts.loc[(MAIN, "all participating teams"), "improved"] == len(truth["lists"]["improved"])
     assert counts.loc[(MAIN, "all participating teams"), "n_teams"] == 12
     assert set(rollup.comparison["measure_id"]) == {"turnover_rate", "supervision", "vacancy_rate", "wellbeing_pulse"}
     assert rollup.pdsa_heatmap.shape[0] == 12

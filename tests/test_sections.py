@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from _demo_batch import DATA, PARAMS
+from evalkit.effects.verdict import VERDICT_WORDS, VERDICTS
 from evalkit.report import collaborative as collaborative_sections
 from evalkit.report import country as country_sections
 from evalkit.report import sections
@@ -53,7 +54,8 @@ def test_measure_charts_freeze_the_months_before_the_intervention_start():
     assert charts.verdicts["n_points"].tolist() == [36, 36, 36, 36]
     assert list(charts.results) == ["turnover_rate", "supervision", "vacancy_rate", "wellbeing_pulse"]
     assert all(r.freeze == 17 for r in charts.results.values())
-    assert set(charts.verdicts["verdict"]) <= set(sections.VERDICT_TEXT.values()) | {"no data"}
+    assert set(charts.verdicts["verdict"]) <= set(VERDICTS)
+    assert charts.verdicts["verdict_text"].tolist() == [VERDICT_WORDS[v] for v in charts.verdicts["verdict"]]
 
 
 def test_team_without_params_start_uses_teams_start_month():
@@ -79,7 +81,8 @@ def test_board_counts_count_teams_by_verdict():
         "team_name": ["A", "B", "C", "A", "B", "C"],
         "measure_id": ["m"] * 3 + ["n"] * 3,
         "label": ["M"] * 3 + ["N"] * 3,
-        "verdict": ["improvement", "improvement", "deterioration", "no signal", "no signal", "too few points"],
+        "verdict": ["improved", "improved", "deteriorated", "no_change", "no_change", "too_little_data"],
+        "verdict_text": ["improvement", "improvement", "deterioration", "no signal", "no signal", "too few points"],
     })
     counts = collaborative_sections.board_counts(board)
     assert counts["verdict"].tolist() == ["2 of 3 teams improved, 1 deteriorated", "0 of 3 teams improved"]
@@ -226,9 +229,10 @@ def test_false_signal_reference_counts_comparison_units_charts_with_a_signal():
         "team_id": ["p1", "p1", "c1", "c1", "c2", "c2", "c3", "c3"],
         "role": ["participant"] * 2 + ["comparison"] * 6,
         "measure_id": ["m", "n"] * 4,
-        "verdict": ["improvement", "improvement", "improvement", "none", "neutral", "none", "none", "too_few"],
+        "verdict": ["improved", "improved", "improved", "no_change", "mixed", "no_change", "no_change",
+                    "too_little_data"],
     })
-    # by hand: comparison charts judged = 5 (c3's too_few left out), of 3 units; signals: c1 m, c2 m -> 2
+    # by hand: comparison charts judged = 5 (c3's too_little_data left out), of 3 units; signals: c1 m, c2 m -> 2
     assert collaborative_sections.false_signal_reference(verdicts, start="2023-04-01") == (
         "For reference, 2 of 5 charts of the 3 units that did not take part also show a signal (judged the same "
         "way from the collaborative's start, 2023-04): signals can appear without any change.")

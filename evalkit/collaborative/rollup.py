@@ -26,6 +26,7 @@ from scipy import stats
 from evalkit.effects.did import DiDResult, difference_in_differences
 from evalkit.effects.its import ITSResult, interrupted_time_series
 from evalkit.effects.pooling import pooled_effects
+from evalkit.effects.verdict import VERDICTS
 from evalkit.errors import InputError
 from evalkit.effects.narrative import did_sentence, its_sentence, pooled_sentence
 from evalkit.collaborative.pdsa import pdsa_heatmap
@@ -41,10 +42,8 @@ __all__ = [
     "team_effects",
     "comparison_effects",
     "team_effect_summary",
-    "VERDICTS",
 ]
 
-VERDICTS = ("improvement", "deterioration", "neutral", "none", "too_few")
 # chart type → ITS model (counts/rates: Poisson with exposure; proportions: binomial; values: OLS)
 _ITS_KIND = {"u": "poisson", "c": "poisson", "p": "binomial", "pp": "binomial", "up": "poisson"}
 
@@ -124,12 +123,10 @@ def team_series(measures: pd.DataFrame, team_id: str, measure_id: str, spec) -> 
 
 def team_verdicts(measures: pd.DataFrame, teams: pd.DataFrame, specs: Mapping, *, starts: Mapping,
                   method: str = "anhoej", roles=("participant", "comparison")) -> pd.DataFrame:
-    """SPC verdict of every team × measure, judged against the team's own baseline.
+    """The verdict of every team × measure, judged against the team's own baseline.
 
-    Each series is charted with :func:`evalkit.spc.qic.qic` (the measure's chart type
-    and multiply) with the baseline frozen at the months before the team's start,
-    and judged by :func:`evalkit.spc.qic.verdicts` with the measure's direction
-    (``parts="last"``: the whole series against the frozen baseline).
+    Each series is judged by :func:`evalkit.effects.verdict.measure_verdict`, the same
+    function a team's own report calls, so the board and the team page agree.
 
     Parameters
     ----------
@@ -140,7 +137,7 @@ def team_verdicts(measures: pd.DataFrame, teams: pd.DataFrame, specs: Mapping, *
         e.g. ``load_collaborative(...).measures``.
     starts : mapping
         ``{team_id: start month}`` (see :func:`team_starts`); teams without a start
-        get verdict "too_few" with n_pre 0.
+        get verdict "too_little_data".
     method : str, default "anhoej"
         SPC rule set.
     roles : tuple of str
@@ -152,7 +149,7 @@ def team_verdicts(measures: pd.DataFrame, teams: pd.DataFrame, specs: Mapping, *
         ``team_id``, ``team_name``, ``team_type``, ``role``, ``measure_id``,
         ``start_month``, ``n_pre``, ``n_post``, ``verdict``, ``sentence``.
     """
-    from evalkit.spc import qic, verdicts
+    from evalkit.effects.verdict import measure_verdict
 
     rows = []
     t = teams[teams["role"].astype(str).isin(roles)]
@@ -160,23 +157,13 @@ def team_verdicts(measures: pd.DataFrame, teams: pd.DataFrame, specs: Mapping, *
         tid = str(team["team_id"])
         start = _month(starts.get(tid))
         for mid, spec in specs.items():
-            s = team_series(measures, tid, mid, spec)
-            s = s[s["numerator"].notna()]
-            n_pre = int((s["period"] < start).sum()) if start is not None else 0
-            n_post = len(s) - n_pre
-            base = {"team_id": tid, "team_name": team.get("team_name", tid), "team_type": team.get("team_type"),
-                    "role": team.get("role"), "measure_id": mid, "start_month": start, "n_pre": n_pre,
-                    "n_post": n_post}
-            if start is None or n_pre < 2 or len(s) < 2:
-                rows.append({**base, "verdict": "too_few",
-                             "sentence": "too few points before the start to judge against a baseline"})
-                continue
-            n = s["denominator"].to_numpy(float) if s["denominator"].notna().any() else None
-            r = qic(s["numerator"].to_numpy(float), n, x=s["period"], chart=_spec(spec, "chart", "run"),
-                    freeze=n_pre, multiply=float(_spec(spec, "multiply", 1.0) or 1.0), method=method,
-                    direction=_spec(spec, "direction"))
-            v = verdicts(r, _spec(spec, "direction"), parts="last").iloc[0]
-            rows.append({**base, "verdict": v["verdict"], "sentence": v["sentence"]})
+            found = measure_verdict(team_series(measures, tid, mid, spec), mid, chart=_spec(spec, "chart", "run"),
+                                    direction=_spec(spec, "direction"),
+                                    multiply=float(_spec(spec, "multiply", 1.0) or 1.0),
+                                    target=_spec(spec, "target"), start=start, method=method)
+            rows.append({"team_id": tid, "team_name": team.get("team_name", tid), "team_type": team.get("team_type"),
+                         "role": team.get("role"), "measure_id": mid, "start_month": start, "n_pre": found.n_pre,
+                         "n_post": found.n_post, "verdict": found.verdict, "sentence": found.sentence})
     return pd.DataFrame(rows, columns=["team_id", "team_name", "team_type", "role", "measure_id", "start_month",
                                        "n_pre", "n_post", "verdict", "sentence"])
 
@@ -201,7 +188,7 @@ def signal_counts(verdicts_table: pd.DataFrame) -> pd.DataFrame:
     part = v[v["role"].astype(str) == "participant"].assign(group="all participating teams")
     both = pd.concat([part, v], ignore_index=True)
     counts = both.groupby(["measure_id", "group", "verdict"]).size().unstack("verdict", fill_value=0)
-    counts = counts.reindex(columns=list(VERDICTS), fill_value=0)
+    counts = counts.reindex(columns=list(VERDICTS), fill_value=0)  # the fixed vocabulary
     counts.insert(0, "n_teams", counts.sum(axis=1))
     order = {"all participating teams": 0, "tribal teams": 1, "public teams": 2, "comparison units": 3}
     out = counts.reset_index()

@@ -16,6 +16,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from evalkit.effects.verdict import VERDICT_WORDS
 from evalkit.errors import InputError
 from evalkit.collaborative.pdsa import ESSENTIALS
 
@@ -37,8 +38,8 @@ _OI = {"black": "#000000", "orange": "#E69F00", "sky_blue": "#56B4E9", "green": 
 _GREY = "#8C8C8C"
 _DECISION_COLOURS = {"adopt": _OI["green"], "adapt": _OI["sky_blue"], "abandon": _OI["vermillion"],
                      "ongoing": _OI["orange"], "not recorded": _GREY}
-_VERDICT_COLOURS = {"improvement": _OI["blue"], "deterioration": _OI["vermillion"], "neutral": _OI["purple"],
-                    "none": "#D9D9D9", "too_few": "#F2F2F2"}
+_VERDICT_COLOURS = {"improved": _OI["blue"], "deteriorated": _OI["vermillion"], "mixed": _OI["purple"],
+                    "no_change": "#D9D9D9", "too_little_data": "#F2F2F2"}
 
 
 def _axes(ax, figsize=(8, 4)):
@@ -413,11 +414,9 @@ def plot_signal_counts(counts: pd.DataFrame, ax=None, *, group: str = "all parti
         return _empty(ax, f"no verdicts for {group}")
     y = np.arange(len(c))
     left = np.zeros(len(c))
-    names = {"improvement": "improvement", "deterioration": "deterioration", "neutral": "signal (neutral)",
-             "none": "no signal", "too_few": "too few points"}
     for v, colour in _VERDICT_COLOURS.items():
         vals = c[v].to_numpy(float) if v in c else np.zeros(len(c))
-        bars = ax.barh(y, vals, left=left, color=colour, edgecolor="white", label=names[v])
+        bars = ax.barh(y, vals, left=left, color=colour, edgecolor="white", label=VERDICT_WORDS[v])
         for patch in bars:
             patch.set_gid(f"verdict-{v}")
         left += vals

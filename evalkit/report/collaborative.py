@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from evalkit.report.sections import VERDICT_TEXT, measure_charts, team_name
+from evalkit.effects.verdict import VERDICT_WORDS
+from evalkit.report.sections import measure_charts, team_name
+
+_BOARD_COLUMNS = ["team_id", "team_name", "measure_id", "label", "verdict", "verdict_text"]
 
 __all__ = [
     "participating_teams", "verdict_board", "board_from_rollup", "board_counts", "board_table",
@@ -26,7 +29,7 @@ def participating_teams(tables, team_files) -> list[str]:
 
 
 def verdict_board(tables, team_params) -> pd.DataFrame:
-    """One row per team × measure: team_id, team_name, measure_id, label, verdict.
+    """One row per team × measure: team_id, team_name, measure_id, label, verdict (code), verdict_text.
 
     Parameters
     ----------
@@ -39,21 +42,22 @@ def verdict_board(tables, team_params) -> pd.DataFrame:
     for params in team_params:
         charts = measure_charts(tables, params)
         v = charts.verdicts.assign(team_id=params.team_id, team_name=team_name(tables, params.team_id))
-        rows.append(v[["team_id", "team_name", "measure_id", "label", "verdict"]])
+        rows.append(v[_BOARD_COLUMNS])
     if not rows:
-        return pd.DataFrame(columns=["team_id", "team_name", "measure_id", "label", "verdict"])
+        return pd.DataFrame(columns=_BOARD_COLUMNS)
     return pd.concat(rows, ignore_index=True)
 
 
 def board_from_rollup(verdicts: pd.DataFrame, measures) -> pd.DataFrame:
-    """Participating teams' verdicts from :func:`evalkit.collaborative.rollup.team_verdicts` in reviewer words.
+    """Participating teams' verdicts from :func:`evalkit.collaborative.rollup.team_verdicts`.
 
-    Returns columns team_id, team_name, measure_id, label, verdict (see ``VERDICT_TEXT``).
+    Returns columns team_id, team_name, measure_id, label, verdict (a code of
+    :data:`evalkit.effects.verdict.VERDICTS`), verdict_text (its words).
     """
     v = verdicts.loc[(verdicts["role"] == "participant").fillna(False).to_numpy(dtype=bool)].copy()
     v["label"] = v["measure_id"].map({k: m.label for k, m in measures.items()}).fillna(v["measure_id"])
-    v["verdict"] = v["verdict"].map(lambda x: VERDICT_TEXT.get(x, x))
-    return v[["team_id", "team_name", "measure_id", "label", "verdict"]].reset_index(drop=True)
+    v["verdict_text"] = v["verdict"].map(VERDICT_WORDS)
+    return v[_BOARD_COLUMNS].reset_index(drop=True)
 
 
 def board_counts(board: pd.DataFrame) -> pd.DataFrame:
@@ -61,8 +65,8 @@ def board_counts(board: pd.DataFrame) -> pd.DataFrame:
     if board.empty:
         return pd.DataFrame(columns=["measure_id", "label", "verdict"])
     g = board.groupby(["measure_id", "label"], sort=False)["verdict"]
-    out = g.agg(improved=lambda v: int((v == "improvement").sum()), teams="size",
-                worse=lambda v: int((v == "deterioration").sum())).reset_index()
+    out = g.agg(improved=lambda v: int((v == "improved").sum()), teams="size",
+                worse=lambda v: int((v == "deteriorated").sum())).reset_index()
     out["verdict"] = [f"{i} of {n} teams improved" + (f", {w} deteriorated" if w else "")
                       for i, n, w in zip(out["improved"], out["teams"], out["worse"])]
     return out[["measure_id", "label", "verdict"]]
@@ -72,14 +76,15 @@ def board_table(board: pd.DataFrame) -> pd.DataFrame:
     """Wide table: one row per team (its name), one column per measure label, cells = verdict."""
     if board.empty:
         return pd.DataFrame(columns=["team"])
-    wide = board.pivot_table(index=["team_name"], columns="label", values="verdict", aggfunc="first", sort=False)
+    wide = board.pivot_table(index=["team_name"], columns="label", values="verdict_text", aggfunc="first",
+                             sort=False)
     wide = wide.reset_index().rename(columns={"team_name": "team"})
     wide.columns.name = None
     return wide
 
 
 #: Verdicts of :func:`evalkit.collaborative.rollup.team_verdicts` that count as a signal.
-SIGNAL_VERDICTS = ("improvement", "deterioration", "neutral")
+SIGNAL_VERDICTS = ("improved", "deteriorated", "mixed")
 
 
 def false_signal_reference(verdicts: pd.DataFrame, *, start=None) -> str:
@@ -89,8 +94,8 @@ def false_signal_reference(verdicts: pd.DataFrame, *, start=None) -> str:
     ----------
     verdicts : DataFrame
         :func:`evalkit.collaborative.rollup.team_verdicts` (``RollupResult.verdicts``): columns
-        ``team_id, role, measure_id, verdict`` (raw verdicts improvement, deterioration,
-        neutral, none, too_few).
+        ``team_id, role, measure_id, verdict`` (codes of
+        :data:`evalkit.effects.verdict.VERDICTS`).
     start : month-like, optional
         Where the comparison units' charts were split (the collaborative's start), named
         in the sentence.
@@ -112,7 +117,7 @@ def false_signal_reference(verdicts: pd.DataFrame, *, start=None) -> str:
     these data; cf. Anhøj & Olesen 2014 for simulated rates).
     """
     v = verdicts.loc[(verdicts["role"] == "comparison").fillna(False).to_numpy(dtype=bool)]
-    judged = v.loc[v["verdict"].isin(list(SIGNAL_VERDICTS) + ["none"]).fillna(False).to_numpy(dtype=bool)]
+    judged = v.loc[v["verdict"].isin(list(SIGNAL_VERDICTS) + ["no_change"]).fillna(False).to_numpy(dtype=bool)]
     if judged.empty:
         return ("No units outside the collaborative were charted, so there is no reference for how often "
                 "signals appear without any change.")

@@ -31,27 +31,6 @@ _RECORDS = (SUMMARY_MIME, SECTIONS_MIME)
 
 _GENERATED_CLASS = "ek-generated"
 
-#: Verdict words mapped to a badge tone (first match wins). Verdict texts come from
-#: evalkit.spc.qic (and the notebooks); anything unmatched is shown as neutral.
-_TONES = (
-    ("teams improved", "neutral"),   # a count across teams ("5 of 12 teams improved, 6 deteriorated")
-    ("suppress", "muted"),
-    ("insufficient", "muted"),
-    ("too few", "muted"),
-    ("not enough", "muted"),
-    ("no data", "muted"),
-    ("deteriorat", "bad"),
-    ("worse", "bad"),
-    ("declin", "bad"),
-    ("improv", "good"),
-    ("better", "good"),
-    ("no signal", "neutral"),
-    ("no change", "neutral"),
-    ("stable", "neutral"),
-    ("random", "neutral"),
-)
-
-
 # --------------------------------------------------------------------------- summary record
 
 def record_verdicts(verdicts=None, *, title: str | None = None, period: str | None = None,
@@ -218,12 +197,20 @@ def read_summary(nb) -> dict | None:
 
 
 def verdict_tone(verdict: str | None) -> str:
-    """Badge tone for a verdict text: ``good``, ``bad``, ``neutral`` or ``muted``."""
-    text = (verdict or "no data").lower()
-    for word, tone in _TONES:
-        if word in text:
-            return tone
-    return "neutral"
+    """Badge tone of a verdict code (:data:`evalkit.effects.verdict.VERDICT_TONES`): ``good``, ``bad``,
+    ``neutral`` or ``muted``; a missing verdict is muted, any other text (a count across teams) neutral."""
+    from evalkit.effects.verdict import VERDICT_TONES
+
+    if verdict is None or verdict == "no data":
+        return "muted"
+    return VERDICT_TONES.get(verdict, "neutral")
+
+
+def verdict_words(verdict: str | None) -> str:
+    """How the index words a verdict code (other text as it is)."""
+    from evalkit.effects.verdict import VERDICT_WORDS
+
+    return VERDICT_WORDS.get(verdict, verdict or "no data")
 
 
 # --------------------------------------------------------------------------- report page
@@ -381,7 +368,7 @@ def _index_row(entry: dict) -> str:
     sub = f'<div class="ek-id">{esc(str(entry.get("id") or ""))}</div>' if entry.get("title") else ""
     badges = " ".join(
         f'<span class="ek-badge ek-{verdict_tone(v.get("verdict"))}" title="{esc(v.get("detail") or "", quote=True)}">'
-        f'{esc(v.get("label") or v.get("measure_id") or "")}: {esc(v.get("verdict") or "no data")}</span>'
+        f'{esc(v.get("label") or v.get("measure_id") or "")}: {esc(verdict_words(v.get("verdict")))}</span>'
         for v in entry.get("verdicts") or []
     )
     notes = []

@@ -35,16 +35,6 @@ from evalkit.report.tables import (  # noqa: F401
     slug_label,
 )
 
-#: Verdict words of :func:`evalkit.spc.qic.verdicts` in the words shown to reviewers.
-VERDICT_TEXT = {
-    "improvement": "improvement",
-    "deterioration": "deterioration",
-    "neutral": "signal, no direction",
-    "none": "no signal",
-    "too_few": "too few points",
-}
-
-
 # --------------------------------------------------------------------------- data
 
 
@@ -198,7 +188,8 @@ class MeasureCharts:
 
     ``results`` maps measure_id -> :class:`evalkit.spc.qic.QicResult` (measures with no rows
     are absent). ``verdicts`` columns: measure_id, label, unit, chart, direction,
-    n_points, baseline_points, verdict (reviewer words, see ``VERDICT_TEXT``), sentence.
+    n_points, baseline_points, verdict (a code of :data:`evalkit.effects.verdict.VERDICTS`),
+    verdict_text (its words), sentence.
     """
 
     team_id: str
@@ -237,7 +228,7 @@ def measure_charts(tables, params, team_id: str | None = None) -> MeasureCharts:
     :func:`evalkit.spc.qic.verdicts` (Anhøj & Olesen 2014 rules by default) with the
     measure's direction of improvement; fewer than 10 useful points give "too few points".
     """
-    from evalkit.spc import qic, verdicts
+    from evalkit.effects.verdict import measure_verdict
 
     team_id = team_id or params.team_id
     measures = tables["measures"] if "measures" in tables else pd.DataFrame(columns=["team_id", "period", "measure_id"])
@@ -246,23 +237,16 @@ def measure_charts(tables, params, team_id: str | None = None) -> MeasureCharts:
     results, rows = {}, []
     for measure_id, m in params.measures.items():
         data = own.loc[(own["measure_id"] == measure_id).fillna(False).to_numpy(dtype=bool)].sort_values("period")
-        base = {"measure_id": measure_id, "label": m.label, "unit": m.unit, "chart": m.chart,
-                "direction": m.direction, "n_points": len(data), "baseline_points": 0}
-        if data.empty:
-            rows.append({**base, "verdict": "no data", "sentence": "no data for this measure"})
-            continue
+        found = measure_verdict(data, measure_id, chart=m.chart, direction=m.direction, multiply=m.multiply,
+                                target=m.target, start=start, method=params.rules.method)
+        if found.chart is not None:
+            results[measure_id] = found.chart
         n_base = int((data["period"] < start).sum()) if start is not None else 0
-        freeze = n_base if 2 <= n_base < len(data) else None
-        denominator = data["denominator"].to_numpy(dtype=float) if m.chart in ("p", "pp", "u", "up", "xbar") else None
-        result = qic(data["numerator"].to_numpy(dtype=float), denominator, data["period"].to_numpy(),
-                     chart=m.chart, freeze=freeze, multiply=m.multiply, method=params.rules.method,
-                     direction=m.direction, target=m.target)
-        results[measure_id] = result
-        v = verdicts(result, m.direction, parts="last").iloc[-1]
-        rows.append({**base, "baseline_points": n_base, "verdict": VERDICT_TEXT.get(v["verdict"], v["verdict"]),
-                     "sentence": v["sentence"]})
+        rows.append({"measure_id": measure_id, "label": m.label, "unit": m.unit, "chart": m.chart,
+                     "direction": m.direction, "n_points": len(data), "baseline_points": n_base,
+                     "verdict": found.verdict, "verdict_text": found.words, "sentence": found.sentence})
     frame = pd.DataFrame(rows, columns=["measure_id", "label", "unit", "chart", "direction", "n_points",
-                                        "baseline_points", "verdict", "sentence"])
+                                        "baseline_points", "verdict", "verdict_text", "sentence"])
     return MeasureCharts(team_id, results, frame, start, params.rules.method)
 
 
@@ -369,7 +353,7 @@ def summary_box(*, evaluated: str, period: str, data_as_of, verdicts: pd.DataFra
     if verdicts is not None and len(verdicts):
         for _, row in verdicts.iterrows():
             sentence = row.get("sentence")
-            said = sentence if isinstance(sentence, str) and sentence else row["verdict"]
+            said = sentence if isinstance(sentence, str) and sentence else row.get("verdict_text", row["verdict"])
             items.append(f"<li><strong>{esc(str(row['label']))}</strong>: {esc(str(said))}</li>")
     verdict_html = f"<ul>{''.join(items)}</ul>" if items else "<p>No measures to judge.</p>"
     notes = list(caveats)
@@ -438,7 +422,7 @@ def team_caveats(charts: MeasureCharts, params) -> list[str]:
                    "a change, not its cause (other things changed too, and there is no randomised comparison).")
     else:
         out.append("No start month is known for this team, so the charts have no baseline.")
-    few = charts.verdicts.loc[charts.verdicts["verdict"].isin(["too few points", "no data"]), "label"].tolist()
+    few = charts.verdicts.loc[charts.verdicts["verdict"] == "too_little_data", "label"].tolist()
     if few:
         out.append("Too few monthly points to judge: " + ", ".join(map(str, few)) + ".")
     out.append(f"Small teams give noisy monthly rates; counts of fewer than {params.suppression.min_count} people "
@@ -564,7 +548,7 @@ from evalkit.report.team import __all__ as _team_all  # noqa: E402
 __all__ = [
     "load_report_tables", "suppress_small_rates", "team_name", "team_names", "evaluation_window", "rare_events_caution", "intervention_start",
     "period_covered", "MeasureCharts", "measure_charts", "chart_annotations", "Summary", "summary_box",
-    "definitions_table", "rules_text", "VERDICT_TEXT", "Table", "as_table", "format_table",
+    "definitions_table", "rules_text", "Table", "as_table", "format_table",
     "column_label", "slug_label", "COLUMN_LABELS", "ID_COLUMNS", "title_block", "team_description", "team_caveats",
     "methods_notes", "TEAM_SECTIONS", "team_sections", "has_rows", "note", "sentences", "effect_sentences",
     *_team_all,
