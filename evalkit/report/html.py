@@ -22,7 +22,7 @@ from functools import lru_cache
 SUMMARY_MIME = "application/vnd.evalkit.summary+json"
 
 #: Mime type of the record of which optional sections have data (see :func:`record_sections`).
-SECTIONS_MIME = "application/vnd.evalkit.report.sections+json"
+SECTIONS_MIME = "application/vnd.evalkit.sections+json"
 
 #: Cell tag prefix marking the cells of an optional section: ``section:<name>``.
 SECTION_TAG = "section:"
