@@ -56,7 +56,7 @@ def test_qual_heatmaps():
     with pytest.raises(InputError):
         pc.plot_theme_heatmap(theme_breadth(_excerpts(), _sessions()), value="n_participants")
     ax = pc.plot_cooccurrence(code_cooccurrence(_excerpts()), value="jaccard")
-    assert len(ax.images) == 1
+    assert [c.get_gid() for c in ax.collections] == ["heatmap"]  # one seaborn mesh
 
 
 def test_coverage_chart_draws_no_person_keys():

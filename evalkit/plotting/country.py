@@ -15,6 +15,7 @@ from matplotlib.axes import Axes
 from matplotlib.patches import Patch
 
 from evalkit.errors import InputError
+from evalkit.plotting._heatmap import heatmap
 from evalkit.plotting._palette import okabe_ito
 
 __all__ = [
@@ -176,17 +177,10 @@ def plot_membership_by_sector(result, ax: Axes | None = None, *, country: str | 
 
 
 def _heatmap(ax: Axes, mat: pd.DataFrame, fmt: str, cmap: str, label: str, vmax=None) -> Axes:
-    data = mat.to_numpy(dtype=float)
-    im = ax.imshow(data, cmap=cmap, aspect="auto", vmin=0, vmax=vmax)
-    ax.set_xticks(np.arange(mat.shape[1]), [_short(c, 25) for c in mat.columns], rotation=45, ha="right",
-                  fontsize=8)
-    ax.set_yticks(np.arange(mat.shape[0]), [_short(r, 40) for r in mat.index], fontsize=8)
-    top = np.nanmax(data) if np.isfinite(data).any() else 0
-    for (i, j), v in np.ndenumerate(data):
-        if np.isfinite(v):
-            ax.text(j, i, format(v, fmt), ha="center", va="center", fontsize=7,
-                    color="white" if top and v > 0.6 * (vmax or top) else "black")
-    ax.figure.colorbar(im, ax=ax, label=label, shrink=0.8)
+    heatmap(ax, mat, fmt=fmt, cmap=cmap, label=label, vmax=vmax,
+            xlabels=[_short(c, 25) for c in mat.columns], ylabels=[_short(r, 40) for r in mat.index])
+    plt.setp(ax.get_xticklabels(), rotation=45, ha="right", fontsize=8)
+    plt.setp(ax.get_yticklabels(), fontsize=8)
     return ax
 
 

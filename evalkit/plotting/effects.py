@@ -19,6 +19,7 @@ import pandas as pd
 from evalkit.effects.verdict import VERDICT_WORDS
 from evalkit.errors import InputError
 from evalkit.collaborative.pdsa import ESSENTIALS
+from evalkit.plotting._heatmap import heatmap
 
 __all__ = [
     "plot_its",
@@ -262,25 +263,18 @@ def plot_pdsa_heatmap(table: pd.DataFrame, ax=None, *, title: str | None = None)
     Returns
     -------
     matplotlib.axes.Axes
-        An image (gid ``heatmap``) with the count written in each non-zero cell.
+        A seaborn heat map (gid ``heatmap``) with the count written in each non-zero cell.
     """
     ax = _axes(ax, figsize=(10, 0.35 * max(len(table), 4) + 1))
     if table.empty or table.shape[1] == 0:
         return _empty(ax, "no PDSA cycles")
-    vals = table.to_numpy(float)
-    im = ax.imshow(vals, aspect="auto", cmap="Blues", vmin=0, vmax=max(1.0, float(np.nanmax(vals))),
-                   interpolation="nearest")
-    im.set_gid("heatmap")
-    for (i, j), v in np.ndenumerate(vals):
-        if v > 0:
-            ax.text(j, i, f"{int(v)}", ha="center", va="center", fontsize="x-small",
-                    color="white" if v > 0.6 * np.nanmax(vals) else "black")
-    ax.set_yticks(range(len(table)))
-    ax.set_yticklabels([str(i) for i in table.index], fontsize="small")
     cols = [pd.Timestamp(c) for c in table.columns]
     step = max(1, len(cols) // 12)
-    ax.set_xticks(range(0, len(cols), step))
-    ax.set_xticklabels([c.strftime("%Y-%m") for c in cols][::step], rotation=90, fontsize="x-small")
+    months = [c.strftime("%Y-%m") if i % step == 0 else "" for i, c in enumerate(cols)]
+    heatmap(ax, table, fmt=".0f", cmap="Blues", hide_zeros=True, xlabels=months,
+            ylabels=[str(i) for i in table.index])
+    plt.setp(ax.get_xticklabels(), rotation=90, fontsize="x-small")
+    plt.setp(ax.get_yticklabels(), fontsize="small")
     ax.set_title(title or "PDSA cycles started per month")
     return ax
 
