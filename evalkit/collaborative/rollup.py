@@ -25,6 +25,9 @@ from scipy import stats
 
 from evalkit.effects.did import DiDResult, difference_in_differences
 from evalkit.effects.its import ITSResult, interrupted_time_series
+from evalkit.effects.panel import month_start as _month
+from evalkit.effects.panel import spec_value as _spec
+from evalkit.effects.panel import team_series, team_starts
 from evalkit.effects.pooling import pooled_effects
 from evalkit.effects.verdict import VERDICTS
 from evalkit.errors import InputError
@@ -46,79 +49,6 @@ __all__ = [
 
 # chart type → ITS model (counts/rates: Poisson with exposure; proportions: binomial; values: OLS)
 _ITS_KIND = {"u": "poisson", "c": "poisson", "p": "binomial", "pp": "binomial", "up": "poisson"}
-
-
-def _spec(spec, key, default=None):
-    if isinstance(spec, Mapping):
-        return spec.get(key, default)
-    return getattr(spec, key, default)
-
-
-def _month(value) -> pd.Timestamp | None:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    ts = pd.Timestamp(value)
-    if ts is pd.NaT:
-        return None
-    return ts.to_period("M").to_timestamp()
-
-
-def team_starts(teams: pd.DataFrame, params_dir=None, *, default=None) -> dict:
-    """Intervention start month of every team.
-
-    Parameters
-    ----------
-    teams : DataFrame
-        The teams table (team_id, start_month).
-    params_dir : str or Path, optional
-        If given, a team's ``intervention_start`` in ``params/teams/<team_id>.yaml``
-        overrides its start_month (teams without a params file keep start_month).
-    default : month-like, optional
-        Start used for units with neither (e.g. comparison units, to split their
-        series at the collaborative's start). Default: none (left out).
-
-    Returns
-    -------
-    dict
-        ``{team_id: Timestamp (first of month)}``.
-    """
-    out = {}
-    for tid, sm in zip(teams["team_id"].astype(str), teams.get("start_month", pd.Series([None] * len(teams)))):
-        start = _month(sm)
-        if params_dir is not None:
-            from pathlib import Path
-
-            from evalkit.inputs.params import load_team
-
-            if (Path(params_dir) / "teams" / f"{tid}.yaml").exists():
-                p = load_team(params_dir, tid)
-                if p.intervention_start is not None:
-                    start = _month(p.intervention_start)
-        if start is None and default is not None:
-            start = _month(default)
-        if start is not None:
-            out[tid] = start
-    return out
-
-
-def team_series(measures: pd.DataFrame, team_id: str, measure_id: str, spec) -> pd.DataFrame:
-    """One team's monthly series of one measure.
-
-    Returns
-    -------
-    DataFrame
-        ``period``, ``numerator``, ``denominator``, ``value`` (numerator /
-        denominator × multiply, or numerator × multiply when there is no
-        denominator, in the measure's unit), sorted by period.
-    """
-    d = measures[(measures["team_id"].astype(str) == str(team_id)) & (measures["measure_id"].astype(str) == measure_id)]
-    d = d[["period", "numerator", "denominator"]].sort_values("period").reset_index(drop=True)
-    num = pd.to_numeric(d["numerator"], errors="coerce").astype(float)
-    den = pd.to_numeric(d["denominator"], errors="coerce").astype(float)
-    mult = float(_spec(spec, "multiply", 1.0) or 1.0)
-    d["numerator"], d["denominator"] = num, den
-    d["value"] = np.where(den.notna(), num / den.where(den > 0), num) * mult
-    return d
 
 
 def team_verdicts(measures: pd.DataFrame, teams: pd.DataFrame, specs: Mapping, *, starts: Mapping,
@@ -147,25 +77,17 @@ def team_verdicts(measures: pd.DataFrame, teams: pd.DataFrame, specs: Mapping, *
     -------
     DataFrame
         ``team_id``, ``team_name``, ``team_type``, ``role``, ``measure_id``,
-        ``start_month``, ``n_pre``, ``n_post``, ``verdict``, ``sentence``.
+        ``start_month``, then the columns of :attr:`evalkit.effects.verdict.Judgement.verdicts`
+        (verdict, words, strength, sentence, the headline estimate and interval, shift, ...).
     """
-    from evalkit.effects.verdict import measure_verdict
+    from evalkit.effects.verdict import judge_measures
 
-    rows = []
-    t = teams[teams["role"].astype(str).isin(roles)]
-    for _, team in t.iterrows():
-        tid = str(team["team_id"])
-        start = _month(starts.get(tid))
-        for mid, spec in specs.items():
-            found = measure_verdict(team_series(measures, tid, mid, spec), mid, chart=_spec(spec, "chart", "run"),
-                                    direction=_spec(spec, "direction"),
-                                    multiply=float(_spec(spec, "multiply", 1.0) or 1.0),
-                                    target=_spec(spec, "target"), start=start, method=method)
-            rows.append({"team_id": tid, "team_name": team.get("team_name", tid), "team_type": team.get("team_type"),
-                         "role": team.get("role"), "measure_id": mid, "start_month": start, "n_pre": found.n_pre,
-                         "n_post": found.n_post, "verdict": found.verdict, "sentence": found.sentence})
-    return pd.DataFrame(rows, columns=["team_id", "team_name", "team_type", "role", "measure_id", "start_month",
-                                       "n_pre", "n_post", "verdict", "sentence"])
+    judged = judge_measures(measures, teams, specs, starts=starts, method=method, roles=roles).verdicts
+    info = teams.assign(team_id=teams["team_id"].astype(str)).set_index("team_id")
+    judged.insert(1, "team_name", judged["team_id"].map(info["team_name"]).fillna(judged["team_id"]))
+    judged.insert(2, "team_type", judged["team_id"].map(info["team_type"]) if "team_type" in info else None)
+    judged.insert(5, "start_month", judged["team_id"].map(lambda t: _month(starts.get(t))))
+    return judged
 
 
 def _group(df: pd.DataFrame) -> pd.Series:

@@ -255,6 +255,20 @@ def _simulate_workforce(rng: np.random.Generator, hazard: np.ndarray, ttf_mean: 
                       headcount, separations)
 
 
+#: Lag-one autocorrelation of the supervision noise.
+SUPERVISION_AR1 = 0.5
+
+
+def _ar1(white: np.ndarray, rho: float) -> np.ndarray:
+    """AR(1) series along the last axis from white noise, with the white noise's marginal variance."""
+    out = np.empty_like(white)
+    out[..., 0] = white[..., 0]
+    scale = np.sqrt(1 - rho * rho)
+    for k in range(1, white.shape[-1]):
+        out[..., k] = rho * out[..., k - 1] + scale * white[..., k]
+    return out
+
+
 def _effect_mask(units: list[_Unit], n_months: int) -> np.ndarray:
     mask = np.zeros((len(units), n_months), dtype=bool)
     for i, u in enumerate(units):
@@ -275,7 +289,9 @@ def _measures_long(rng: np.random.Generator, units: list[_Unit], wf: _Workforce,
     # supervision: binomial out of the staff employed on the 1st
     sup_p = np.array([u.supervision_pct for u in units])[:, None] / 100
     sup_d = np.array([u.supervision_points for u in units])[:, None] / 100
-    p = np.clip(sup_p + sup_d * on + rng.normal(0, 0.04, (n_units, n_months)), 0.02, 0.98)
+    # month-to-month noise is autocorrelated (AR(1), rho 0.5, marginal sd 0.04): a good or bad
+    # stretch in supervision coverage lasts a few months, as staffing gaps do
+    p = np.clip(sup_p + sup_d * on + _ar1(rng.normal(0, 0.04, (n_units, n_months)), SUPERVISION_AR1), 0.02, 0.98)
     s_den = head[:, :-1]
     s_num = rng.binomial(s_den, p)
     # vacancy: funded positions are the slots; filled = employed on the 1st

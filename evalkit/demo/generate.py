@@ -215,6 +215,8 @@ def _truth(units: list[_Unit], seed: int, hazard: np.ndarray, measures_all: pd.D
                 " so it is autocorrelated month to month and run charts of no-change units can signal.",
                 "supervision and wellbeing_pulse effects are steps of 15-22 points and 0.30-0.40 points from"
                 " 'from'; with 36 months they are clearly visible in run charts.",
+                "supervision's month-to-month noise is autocorrelated (AR(1), rho 0.5, sd 4 points), so good and"
+                " bad stretches last a few months, as real staffing gaps do.",
             ],
             "measures_note": "turnover_rate numerator/denominator are computed from roster.csv exactly as defined;"
                              " supervision is binomial out of the headcount on the 1st; vacancy_rate is from"

@@ -37,6 +37,7 @@ __all__ = [
     "turnover_change_sentence",
     "direction_from_higher_is",
     "too_short_sentence",
+    "headline_phrase",
     "pooled_sentence",
     "format_number",
     "EffectList",
@@ -140,6 +141,8 @@ def _diff_unit(unit: str) -> str:
     u = unit.strip()
     if u == "%":
         return "percentage points"
+    if u.startswith("% "):
+        return "percentage points " + u[2:]
     if u.startswith("(") and u.endswith(")"):
         return "points"
     return unit
@@ -150,6 +153,43 @@ def _month_text(start) -> str:
         return pd.Timestamp(start).strftime("%B %Y")
     except (ValueError, TypeError):
         return f"month {start}"
+
+
+def headline_phrase(estimate: float, ci_low: float, ci_high: float, *, design: str | None, unit: str = "",
+                    decimals: int = 1, conf_level: float = 0.95) -> str:
+    """The headline effect in plain words: how much higher or lower, than what, with its interval.
+
+    Parameters
+    ----------
+    estimate, ci_low, ci_high : float
+        A difference on the measure's scale (the comparison-adjusted effect of
+        :mod:`evalkit.effects.imputation`).
+    design : {"comparison", "its"} or None
+    unit : str
+        The measure's unit ("%" reads as percentage points).
+
+    Returns
+    -------
+    str
+        Empty when there is no estimate.
+
+    Examples
+    --------
+    >>> headline_phrase(18.46, 10.2, 26.81, design="comparison", unit="%")
+    '18.5 percentage points higher than expected from the units that did not take part (95% interval 10.2 to 26.8)'
+    """
+    if design is None or estimate is None or not math.isfinite(estimate):
+        return ""
+    against = {"comparison": "expected from the units that did not take part",
+               "its": "the team's own earlier trend predicted"}[design]
+    unit = _diff_unit(unit)
+    size = format_number(abs(estimate), decimals)
+    if size == format_number(0.0, decimals):
+        what = f"about the same as {against}"
+    else:
+        what = f"{size}{_u(unit)} {'higher' if estimate > 0 else 'lower'} than {against}"
+    level = int(round(conf_level * 100))
+    return f"{what} ({level}% interval {format_number(ci_low, decimals)} to {format_number(ci_high, decimals)})"
 
 
 def too_short_sentence(n_pre: int, n_post: int, minimum: int) -> str:

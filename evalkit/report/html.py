@@ -59,7 +59,8 @@ def record_verdicts(verdicts=None, *, title: str | None = None, period: str | No
     None
         (Nothing is shown as a cell result.) The record, read back by
         :func:`read_summary`, is ``{"title", "period", "data_as_of", "verdicts":
-        [{"measure_id", "label", "verdict", "detail"}, ...]}``.
+        [{"measure_id", "label", "verdict", "detail", and where there is one the headline
+        effect's "estimate", "ci_low", "ci_high", "design"}, ...]}``.
 
     Example
     -------
@@ -91,12 +92,19 @@ def _verdict_rows(verdicts) -> list[dict]:
     for row in rows:
         measure_id = _text(row.get("measure_id"))
         verdict = _text(row.get("verdict")) or "no data"
-        out.append({
+        entry = {
             "measure_id": measure_id,
             "label": _text(row.get("label")) or measure_id,
             "verdict": verdict,
             "detail": _text(row.get("detail")),
-        })
+        }
+        for key in ("estimate", "ci_low", "ci_high"):
+            value = row.get(key)
+            if value is not None and value == value:
+                entry[key] = round(float(value), 6)
+        if _text(row.get("design")):
+            entry["design"] = _text(row.get("design"))
+        out.append(entry)
     return out
 
 

@@ -38,7 +38,8 @@ from evalkit.report.tables import (  # noqa: F401
 # --------------------------------------------------------------------------- data
 
 
-def load_report_tables(data_dir, unit_id: str | None = None, *, kind: str = "team", exclude_units=(), params=None):
+def load_report_tables(data_dir, unit_id: str | None = None, *, kind: str = "team", exclude_units=(), params=None,
+                       params_dir=None):
     """Load the tables one report reads, keeping only its rows.
 
     Rows of other units never stop a report: problems in rows that belong to a unit in
@@ -60,6 +61,10 @@ def load_report_tables(data_dir, unit_id: str | None = None, *, kind: str = "tea
     params : TeamParams or Collaborative, optional
         When given, rate-chart months on fewer than ``params.suppression.min_count``
         are blanked (:func:`suppress_small_rates`), as every shared report needs.
+    params_dir : path-like, optional
+        For a team report: where every team's params are, so the comparison-adjusted
+        effect uses each unit's own start (``intervention_start``); without it, starts
+        come from ``teams.start_month``.
 
     Returns
     -------
@@ -95,10 +100,30 @@ def load_report_tables(data_dir, unit_id: str | None = None, *, kind: str = "tea
             if name == "teams":
                 frames[name] = frame.loc[~frame["team_id"].isin(list(exclude)).fillna(False).to_numpy(dtype=bool)]
         frames = {k: v.reset_index(drop=True) for k, v in frames.items()}
+    if kind == "team" and "measures" in frames and "teams" in frames:
+        # every unit's months, for the comparison-adjusted effect (fitted, never shown)
+        frames[PANEL_MEASURES] = frames["measures"]
+        frames[PANEL_TEAMS] = _with_starts(frames["teams"], params_dir, params)
     tables = Tables(frames, files, data_dir)
     if kind != "collaborative":
         tables = select_unit(tables, unit_id, kind)
     return tables if params is None else suppress_small_rates(tables, params)
+
+
+#: Extra entries of a team report's tables: every unit's measures and teams (with each
+#: unit's resolved ``start``), for the comparison-adjusted effect. Never shown.
+PANEL_MEASURES, PANEL_TEAMS = "panel_measures", "panel_teams"
+
+
+def _with_starts(teams: pd.DataFrame, params_dir, params) -> pd.DataFrame:
+    """The teams table with each unit's start (params intervention_start over start_month)."""
+    from evalkit.effects.panel import month_start, team_starts
+
+    starts = team_starts(teams, params_dir) if params_dir is not None else team_starts(teams)
+    own = getattr(params, "team_id", None)
+    if own is not None and getattr(params, "intervention_start", None) is not None:
+        starts[own] = month_start(params.intervention_start)
+    return teams.assign(start=teams["team_id"].astype(str).map(starts))
 
 
 def suppress_small_rates(tables, params):
@@ -127,8 +152,9 @@ def suppress_small_rates(tables, params):
         return tables
     charts = {measure_id: spec.chart for measure_id, spec in params.measures.items()}
     frames = {name: tables[name] for name in tables}
-    frames["measures"] = suppress_small_denominators(tables["measures"], charts,
-                                                     threshold=params.suppression.min_count)
+    for name in ("measures", PANEL_MEASURES):
+        if name in frames:
+            frames[name] = suppress_small_denominators(frames[name], charts, threshold=params.suppression.min_count)
     return Tables(frames, tables.files, tables.data_dir)
 
 
@@ -189,7 +215,10 @@ class MeasureCharts:
     ``results`` maps measure_id -> :class:`evalkit.spc.qic.QicResult` (measures with no rows
     are absent). ``verdicts`` columns: measure_id, label, unit, chart, direction,
     n_points, baseline_points, verdict (a code of :data:`evalkit.effects.verdict.VERDICTS`),
-    verdict_text (its words), sentence.
+    verdict_text (its words), strength, sentence, estimate, ci_low, ci_high, design (the
+    headline effect), unusual_months. ``judgement`` is the
+    :class:`evalkit.effects.verdict.Judgement` they come from (with the comparison fits and the
+    comparison units' base rate).
     """
 
     team_id: str
@@ -197,6 +226,7 @@ class MeasureCharts:
     verdicts: pd.DataFrame
     start: pd.Timestamp | None
     method: str
+    judgement: object = None
     settings: dict = field(default_factory=dict)
 
     def _repr_html_(self) -> str:
@@ -228,26 +258,51 @@ def measure_charts(tables, params, team_id: str | None = None) -> MeasureCharts:
     :func:`evalkit.spc.qic.verdicts` (Anhøj & Olesen 2014 rules by default) with the
     measure's direction of improvement; fewer than 10 useful points give "too few points".
     """
-    from evalkit.effects.verdict import measure_verdict
+    from evalkit.effects.narrative import headline_phrase
+    from evalkit.effects.verdict import judge_measures, unusual_months_text
 
     team_id = team_id or params.team_id
-    measures = tables["measures"] if "measures" in tables else pd.DataFrame(columns=["team_id", "period", "measure_id"])
-    own = measures.loc[(measures["team_id"] == team_id).fillna(False).to_numpy(dtype=bool)]
+    measures = tables["measures"] if "measures" in tables else pd.DataFrame(columns=["team_id", "period", "measure_id",
+                                                                                     "numerator", "denominator"])
     start = intervention_start(tables, params) if hasattr(params, "team_id") else None
+    if PANEL_MEASURES in tables:
+        panel, units = tables[PANEL_MEASURES], tables[PANEL_TEAMS]
+        starts = {t: s for t, s in zip(units["team_id"].astype(str), units["start"]) if s is not None and s == s}
+        first = min((s for t, s in starts.items() if t in set(units.loc[units["role"] == "participant", "team_id"])),
+                    default=None)
+        starts.update({t: first for t in units.loc[units["role"] == "comparison", "team_id"].astype(str)
+                       if first is not None})
+    else:
+        panel = measures
+        units = pd.DataFrame({"team_id": [team_id], "role": ["participant"]})
+        starts = {}
+    if start is not None:
+        starts[team_id] = start
+    judged = judge_measures(panel, units, params.measures, starts=starts, method=params.rules.method,
+                            only=[team_id])
+    own = measures.loc[(measures["team_id"] == team_id).fillna(False).to_numpy(dtype=bool)]
     results, rows = {}, []
     for measure_id, m in params.measures.items():
-        data = own.loc[(own["measure_id"] == measure_id).fillna(False).to_numpy(dtype=bool)].sort_values("period")
-        found = measure_verdict(data, measure_id, chart=m.chart, direction=m.direction, multiply=m.multiply,
-                                target=m.target, start=start, method=params.rules.method)
+        found = judged.details[(team_id, measure_id)]
         if found.chart is not None:
             results[measure_id] = found.chart
+        data = own.loc[(own["measure_id"] == measure_id).fillna(False).to_numpy(dtype=bool)]
         n_base = int((data["period"] < start).sum()) if start is not None else 0
+        h = found.headline
+        phrase = headline_phrase(h["estimate"], h["ci_low"], h["ci_high"], design=h["design"], unit=m.unit)
+        detail = "; ".join(x for x in (phrase, found.strength) if x)
+        if found.unusual_months:
+            detail += f". {unusual_months_text(found.unusual_months).capitalize()}"
         rows.append({"measure_id": measure_id, "label": m.label, "unit": m.unit, "chart": m.chart,
                      "direction": m.direction, "n_points": len(data), "baseline_points": n_base,
-                     "verdict": found.verdict, "verdict_text": found.words, "sentence": found.sentence})
+                     "verdict": found.verdict, "verdict_text": found.words, "strength": found.strength,
+                     "sentence": found.sentence, "estimate": h["estimate"], "ci_low": h["ci_low"],
+                     "ci_high": h["ci_high"], "design": h["design"],
+                     "unusual_months": ", ".join(found.unusual_months), "detail": detail or found.sentence})
     frame = pd.DataFrame(rows, columns=["measure_id", "label", "unit", "chart", "direction", "n_points",
-                                        "baseline_points", "verdict", "verdict_text", "sentence"])
-    return MeasureCharts(team_id, results, frame, start, params.rules.method)
+                                        "baseline_points", "verdict", "verdict_text", "strength", "sentence",
+                                        "estimate", "ci_low", "ci_high", "design", "unusual_months", "detail"])
+    return MeasureCharts(team_id, results, frame, start, params.rules.method, judgement=judged)
 
 
 def rare_events_caution(result, *, min_mean: float = 2.0) -> str | None:
@@ -337,7 +392,9 @@ def summary_box(*, evaluated: str, period: str, data_as_of, verdicts: pd.DataFra
     data_as_of : date or str
         Date the data are current to.
     verdicts : DataFrame, optional
-        Columns ``label``, ``verdict`` and optionally ``sentence``; one line each.
+        Columns ``label``, ``verdict``, and optionally ``verdict_text`` (the words shown) and
+        ``detail`` (the headline effect and the strength of the evidence, as the index
+        tooltip says it); one line each.
     caveats : iterable of str
         Plain-language limits of the evidence.
     synthetic : bool
@@ -352,9 +409,11 @@ def summary_box(*, evaluated: str, period: str, data_as_of, verdicts: pd.DataFra
     items = []
     if verdicts is not None and len(verdicts):
         for _, row in verdicts.iterrows():
-            sentence = row.get("sentence")
-            said = sentence if isinstance(sentence, str) and sentence else row.get("verdict_text", row["verdict"])
-            items.append(f"<li><strong>{esc(str(row['label']))}</strong>: {esc(str(said))}</li>")
+            words = row.get("verdict_text", row["verdict"])
+            detail = row.get("detail", row.get("sentence"))
+            said = f"<strong>{esc(str(words))}</strong>" + (f" — {esc(detail)}" if isinstance(detail, str) and detail
+                                                             else "")
+            items.append(f"<li><strong>{esc(str(row['label']))}</strong>: {said}</li>")
     verdict_html = f"<ul>{''.join(items)}</ul>" if items else "<p>No measures to judge.</p>"
     notes = list(caveats)
     if synthetic:

@@ -374,7 +374,8 @@ def qic(y, n=None, x=None, *, chart="run", freeze=None, part=None, exclude=None,
     if nk is not None:
         n_sum = _gsum(gid, nk, everything, ng)
         with np.errstate(invalid="ignore", divide="ignore"):
-            y_plot = ysum_skip / n_sum
+            # a subgroup with denominator 0 has no value (qicharts2 gives NA; x/0 would be inf)
+            y_plot = np.where(n_sum == 0, np.nan, ysum_skip / n_sum)
     else:
         n_sum = np.full(ng, np.nan)
         if agg == "mean":

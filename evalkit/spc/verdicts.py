@@ -19,7 +19,7 @@ from evalkit.spc.rules import DIRECTIONS
 if TYPE_CHECKING:
     from evalkit.spc.qic import QicResult
 
-__all__ = ["verdicts", "VERDICT_SENTENCES", "MIN_USEFUL_FOR_VERDICT"]
+__all__ = ["verdicts", "sustained_shift", "unusual_points", "VERDICT_SENTENCES", "MIN_USEFUL_FOR_VERDICT"]
 
 
 VERDICT_SENTENCES = {
@@ -185,3 +185,93 @@ def _latest_longest(pool: np.ndarray, segs: np.ndarray, rows: np.ndarray, length
     order = idx[np.lexsort((rows[idx], length[idx], segs[idx]))]
     last = np.r_[segs[order][1:] != segs[order][:-1], True]
     return order[last]
+
+
+def sustained_shift(result: QicResult) -> pd.DataFrame:
+    """The sustained shift of each facet's last part that lies mostly after its baseline.
+
+    A one-month spike or a run that sits mostly in the baseline is not evidence that
+    something changed after the baseline; a run longer than the rule's limit (or an IHI
+    shift) with more than half its points after the baseline is.
+
+    Returns
+    -------
+    DataFrame
+        One row per facet: ``facet, side`` (+1 above the centre line, −1 below, 0 none),
+        ``length`` (useful points in the run), ``after`` (of them after the baseline),
+        ``first, last`` (x of the run's first and last point).
+
+    Notes
+    -----
+    Anhøj-family rules: runs longer than ``longest_run_max``; IHI: shifts (≥ 6 points on one
+    side of the median, Perla et al. 2011) and trends (counted as their minimum length, 5);
+    MDC: runs of 7 or more. Points on the centre line do not extend or break a run (as in
+    qicharts2). The latest qualifying run wins. Without a baseline every point counts as
+    after it.
+    """
+    pts = result.points
+    s = result.summary
+    facet = pts["facet"].to_numpy(dtype=object)
+    part = pts["part"].to_numpy()
+    n = len(pts)
+    pseg = np.r_[0, np.cumsum((facet[1:] != facet[:-1]) | (part[1:] != part[:-1]))] if n else np.zeros(0, int)
+    last_seg = {f: sg for f, sg in zip(facet, pseg)}  # the last part of each facet
+    post = ~pts["baseline"].to_numpy(dtype=bool)
+    useful = pts["y"].notna().to_numpy() & (pts["y"].to_numpy(dtype=float) != pts["cl"].to_numpy(dtype=float))
+    sig = result.signals
+    kind = sig["kind"].to_numpy(dtype=object)
+    seg = sig["seg"].to_numpy()
+    row = sig["row"].to_numpy()
+    side = sig["side"].to_numpy(dtype=float)
+    length = sig["length"].to_numpy(dtype=float) if "length" in sig else np.full(len(sig), np.nan)
+    run_len = {(int(a), int(b)): float(c) for a, b, c, k in zip(seg, row, length, kind) if k == "run"}
+    if result.method in ("anhoej", "bestbox", "cutbox"):
+        limit = s["longest_run_max"].to_numpy(dtype=float)
+        with np.errstate(invalid="ignore"):
+            cand = (kind == "run") & (length > limit[seg])
+    elif result.method == "mdc":
+        cand = (kind == "run") & (length >= 7)
+    else:
+        cand = np.isin(kind, ("shift", "trend"))
+    x = pts["x"].to_numpy(dtype=object)
+    best: dict = {}
+    for i in np.flatnonzero(cand):
+        g, r = int(seg[i]), int(row[i])
+        if kind[i] == "trend":
+            k = 5
+        else:
+            k = int(run_len.get((g, r), length[i] if np.isfinite(length[i]) else 6))
+        # the run's useful points: the last k useful points of its segment up to row r
+        members = np.flatnonzero(useful[: r + 1] & (pseg[: r + 1] == g))[-k:]
+        if len(members) == 0:
+            continue
+        after = int(post[members].sum())
+        if after * 2 <= len(members):
+            continue
+        if g not in best or r >= best[g][4]:
+            best[g] = (side[i], len(members), after, members, r)
+    rows = []
+    for f, g in last_seg.items():
+        if g in best:
+            sd, k, after, members, _ = best[g]
+            rows.append({"facet": f, "side": int(sd), "length": k, "after": after, "first": x[members[0]],
+                         "last": x[members[-1]]})
+        else:
+            rows.append({"facet": f, "side": 0, "length": 0, "after": 0, "first": None, "last": None})
+    return pd.DataFrame(rows, columns=["facet", "side", "length", "after", "first", "last"])
+
+
+def unusual_points(result: QicResult) -> pd.DataFrame:
+    """Points outside the control limits after the baseline (one row each): ``facet, x, side``.
+
+    One point outside the limits is a prompt to look into that month, not a verdict on the
+    measure; reports list them as "unusual months".
+    """
+    sig = result.signals
+    pts = result.points
+    sigma = sig.loc[sig["kind"].to_numpy(dtype=object) == "sigma"]
+    rows = sigma["row"].to_numpy()
+    after = ~pts["baseline"].to_numpy(dtype=bool)[rows] if len(rows) else np.zeros(0, bool)
+    keep = rows[after]
+    return pd.DataFrame({"facet": pts["facet"].to_numpy(dtype=object)[keep], "x": pts["x"].to_numpy(dtype=object)[keep],
+                         "side": sigma["side"].to_numpy(dtype=float)[after].astype(int)})

@@ -1,0 +1,91 @@
+"""A measure's panel: every unit's monthly series of a measure, and each unit's start.
+
+The verdict, the comparison-adjusted effect, the interrupted time series and the
+collaborative roll-up all read a measure the same way: :func:`team_series` gives one unit's
+months (numerator, denominator and the plotted value), :func:`team_starts` each unit's start
+(params ``intervention_start`` over ``teams.start_month``).
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["team_series", "team_starts", "month_start", "spec_value"]
+
+
+def spec_value(spec, key, default=None):
+    """``spec[key]`` of a mapping or ``spec.key`` of a params object (``default`` when absent)."""
+    if isinstance(spec, Mapping):
+        return spec.get(key, default)
+    return getattr(spec, key, default)
+
+
+def month_start(value) -> pd.Timestamp | None:
+    """The first day of ``value``'s month, or None for a missing value."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    ts = pd.Timestamp(value)
+    if ts is pd.NaT:
+        return None
+    return ts.to_period("M").to_timestamp()
+
+
+def team_starts(teams: pd.DataFrame, params_dir=None, *, default=None) -> dict:
+    """Intervention start month of every team.
+
+    Parameters
+    ----------
+    teams : DataFrame
+        The teams table (team_id, start_month).
+    params_dir : str or Path, optional
+        If given, a team's ``intervention_start`` in ``params/teams/<team_id>.yaml``
+        overrides its start_month (teams without a params file keep start_month).
+    default : month-like, optional
+        Start used for units with neither (e.g. comparison units, to split their
+        series at the collaborative's start). Default: none (left out).
+
+    Returns
+    -------
+    dict
+        ``{team_id: Timestamp (first of month)}``.
+    """
+    out = {}
+    for tid, sm in zip(teams["team_id"].astype(str), teams.get("start_month", pd.Series([None] * len(teams)))):
+        start = month_start(sm)
+        if params_dir is not None:
+            from pathlib import Path
+
+            from evalkit.inputs.params import load_team
+
+            if (Path(params_dir) / "teams" / f"{tid}.yaml").exists():
+                p = load_team(params_dir, tid)
+                if p.intervention_start is not None:
+                    start = month_start(p.intervention_start)
+        if start is None and default is not None:
+            start = month_start(default)
+        if start is not None:
+            out[tid] = start
+    return out
+
+
+def team_series(measures: pd.DataFrame, team_id: str, measure_id: str, spec) -> pd.DataFrame:
+    """One team's monthly series of one measure.
+
+    Returns
+    -------
+    DataFrame
+        ``period``, ``numerator``, ``denominator``, ``value`` (numerator /
+        denominator × multiply, or numerator × multiply when there is no
+        denominator, in the measure's unit), sorted by period.
+    """
+    d = measures[(measures["team_id"].astype(str) == str(team_id)) & (measures["measure_id"].astype(str) == measure_id)]
+    d = d[["period", "numerator", "denominator"]].sort_values("period").reset_index(drop=True)
+    num = pd.to_numeric(d["numerator"], errors="coerce").astype(float)
+    den = pd.to_numeric(d["denominator"], errors="coerce").astype(float)
+    mult = float(spec_value(spec, "multiply", 1.0) or 1.0)
+    d["numerator"], d["denominator"] = num, den
+    d["value"] = np.where(den.notna(), num / den.where(den > 0), num) * mult
+    return d
