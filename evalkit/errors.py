@@ -47,13 +47,16 @@ class Problem:
     value: object = None
     unit: str | None = None
 
-    def __str__(self) -> str:
+    def _where(self) -> str:
         where = self.file
         if self.row is not None:
             where += f" row {self.row}"
         if self.column is not None:
             where += f", column {self.column}" if self.row is not None else f" column {self.column}"
-        return f"{where}: {self.message}"
+        return where
+
+    def __str__(self) -> str:
+        return f"{self._where()}: {self.message}"
 
 
 class ValidationFailed(EvalkitError):
