@@ -113,3 +113,138 @@ def test_duplicate_keys_nested_and_in_team_files(tmp_path):
     assert texts(check_params(p), tmp_path) == [
         "<tmp>/params/teams/team-a.yaml line 4: key 'turnover_rate' appears twice; keep one"
     ]
+
+
+# --------------------------------------------------------------------------- 3. non-finite numbers
+
+
+@pytest.mark.parametrize("value", ["inf", "-inf", "Infinity", "1e308", "-2e15"])
+def test_infinite_and_absurd_numbers_in_a_table(tmp_path, value):
+    measures = f"team_id,period,measure_id,numerator,denominator\nteam-a,2023-04,turnover_rate,{value},10\n" \
+               "team-b,2023-04,turnover_rate,1,8\n"
+    problems = validate_inputs(*make(tmp_path, data={"measures.csv": measures}))
+    assert texts(problems, tmp_path) == [
+        f"<tmp>/data/measures.csv row 2, column numerator: '{value}' is not a finite number within ±1e15; use a "
+        "number such as 12 or 0.5"
+    ]
+    assert problems[0].unit == "team-a"
+
+
+def test_nan_text_stays_refused_and_infinite_counts_are_reported_once(tmp_path):
+    measures = ("team_id,period,measure_id,numerator,denominator\n"
+                "team-a,2023-04,turnover_rate,nan,10\n"
+                "team-b,2023-04,turnover_rate,-inf,8\n")   # once: not also "is negative"
+    assert texts(validate_inputs(*make(tmp_path, data={"measures.csv": measures})), tmp_path) == [
+        "<tmp>/data/measures.csv row 2, column numerator: 'nan' is not a number; use a number such as 12 or 0.5",
+        "<tmp>/data/measures.csv row 3, column numerator: '-inf' is not a finite number within ±1e15; use a "
+        "number such as 12 or 0.5",
+    ]
+
+
+def test_infinite_numbers_stored_in_parquet(tmp_path):
+    path = tmp_path / "measures.parquet"
+    pd.DataFrame({"team_id": ["team-a"], "period": ["2023-04"], "measure_id": ["turnover_rate"],
+                  "numerator": [float("inf")], "denominator": [10.0]}).to_parquet(path)
+    with pytest.raises(DataValidationFailed) as info:
+        read_table(path, "measures")
+    assert [str(p) for p in info.value.problems] == [
+        f"{path} row 2, column numerator: 'inf' is not a finite number within ±1e15; use a number such as 12 or 0.5"
+    ]
+
+
+@pytest.mark.parametrize("value,shown", [(".inf", "inf"), ("-.inf", "-inf"), (".nan", "nan"), ("1.0e+308", "1e+308"),
+                                         ("-2.0e+15", "-2000000000000000.0")])
+def test_infinite_and_absurd_numbers_in_params(tmp_path, value, shown):
+    team = f"team_id: team-a\nmeasures: {{turnover_rate: {{target: {value}}}}}\n"
+    _, p = make(tmp_path, params={"teams/team-a.yaml": team})
+    assert texts(check_params(p), tmp_path) == [
+        f"<tmp>/params/teams/team-a.yaml, key measures.turnover_rate.target: '{shown}' is not a finite number within "
+        "±1e15; fix the value"
+    ]
+
+
+# --------------------------------------------------------------------------- 4. dates pandas cannot store
+
+
+def test_dates_outside_1900_2100_are_one_line_problems_not_a_crash(tmp_path):
+    roster = ("team_id,staff_key,role,case_carrying,hire_date,separation_date,separation_type\n"
+              "team-a,s1,caseworker,true,2300-01-01,,\n"
+              "team-b,s2,support,false,2021-03-01,1600-01-01,\n")
+    measures = ("team_id,period,measure_id,numerator,denominator\n"
+                "team-a,2023-04,turnover_rate,2,10\n"
+                "team-b,2262-05,turnover_rate,1,8\n")
+    problems = validate_inputs(*make(tmp_path, data={"roster.csv": roster, "measures.csv": measures}))
+    assert texts(problems, tmp_path) == [
+        "<tmp>/data/measures.csv row 3, column period: '2262-05' is outside the supported range 1900-01-01 to "
+        "2100-12-31; check the year",
+        "<tmp>/data/roster.csv row 2, column hire_date: '2300-01-01' is outside the supported range 1900-01-01 to "
+        "2100-12-31; check the year",
+        "<tmp>/data/roster.csv row 3, column separation_date: '1600-01-01' is outside the supported range 1900-01-01 "
+        "to 2100-12-31; check the year",
+    ]
+    assert [p.unit for p in problems] == ["team-b", "team-a", "team-b"]
+
+
+def test_dates_outside_the_range_stored_in_parquet(tmp_path):
+    path = tmp_path / "roster.parquet"
+    pd.DataFrame({"team_id": ["team-a"], "staff_key": ["s1"], "role": ["caseworker"], "case_carrying": [True],
+                  "hire_date": pd.Series(["2300-01-01"], dtype="datetime64[us]"),
+                  "separation_date": pd.Series([None], dtype="datetime64[us]"),
+                  "separation_type": [None]}).to_parquet(path)
+    with pytest.raises(DataValidationFailed) as info:
+        read_table(path, "roster")
+    assert [str(p) for p in info.value.problems] == [
+        f"{path} row 2, column hire_date: '2300-01-01' is outside the supported range 1900-01-01 to 2100-12-31; "
+        "check the year"
+    ]
+
+
+def test_params_dates_outside_the_range(tmp_path):
+    collaborative = (HOSTILE / "base" / "params" / "collaborative.yaml").read_text().replace("2024-12-31", "2300-01-01")
+    _, p = make(tmp_path, params={"collaborative.yaml": collaborative,
+                                  "teams/team-a.yaml": "team_id: team-a\nintervention_start: 1600-01\n"})
+    assert texts(check_params(p), tmp_path) == [
+        "<tmp>/params/collaborative.yaml, key data_as_of: '2300-01-01' is outside the supported range 1900-01-01 to "
+        "2100-12-31; check the year",
+        "<tmp>/params/teams/team-a.yaml, key intervention_start: '1600-01' is outside the supported range 1900-01-01 "
+        "to 2100-12-31; check the year",
+    ]
+
+
+# --------------------------------------------------------------------------- 6. reserved file names
+
+
+RESERVED = ("'{}' is not a valid id: CON, PRN, AUX, NUL, COM1–COM9 and LPT1–LPT9 are reserved file names on "
+            "Windows; choose another id")
+
+
+def test_reserved_names_as_data_ids(tmp_path):
+    teams = ("team_id,team_name,team_type,role,region,country,start_month\n"
+             "team-a,Team A,public,participant,North,us,2023-04\n"
+             "team-b,Team B,tribal,participant,South,com1,2023-05\n"
+             "con,Team Con,public,comparison,East,us,\n"
+             "LPT9,Team L,public,comparison,East,us,\n")
+    problems = validate_inputs(*make(tmp_path, data={"teams.csv": teams}))
+    assert texts(problems, tmp_path) == [
+        "<tmp>/data/teams.csv row 3, column country: " + RESERVED.format("com1"),
+        "<tmp>/data/teams.csv row 4, column team_id: " + RESERVED.format("con"),
+        "<tmp>/data/teams.csv row 5, column team_id: " + RESERVED.format("LPT9"),
+    ]
+
+
+def test_reserved_names_as_params_file_names_and_ids(tmp_path):
+    _, p = make(tmp_path, params={"teams/nul.yaml": "team_id: nul\n", "teams/team-a.yaml": "team_id: Aux\n",
+                                  "countries/prn.yaml": "country_id: prn\nname: P\nkind: country\nas_of: 2024-06-30\n"})
+    assert texts(check_params(p), tmp_path) == [
+        "<tmp>/params/teams/nul.yaml: the file name is not a valid team id: " + RESERVED.format("nul"),
+        "<tmp>/params/teams/team-a.yaml, key team_id: " + RESERVED.format("Aux"),
+        "<tmp>/params/countries/prn.yaml: the file name is not a valid country id: " + RESERVED.format("prn"),
+    ]
+
+
+def test_ids_that_merely_contain_a_reserved_name_are_fine(tmp_path):
+    teams = ("team_id,team_name,team_type,role,region,country,start_month\n"
+             "team-a,Team A,public,participant,North,console,2023-04\n"
+             "team-b,Team B,tribal,participant,South,com10,2023-05\n")
+    assert validate_inputs(*make(tmp_path, data={"teams.csv": teams})) == []
+    assert load_team(make(tmp_path)[1], "team-a").team_id == "team-a"

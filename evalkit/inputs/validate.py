@@ -28,6 +28,10 @@ Checks (beyond the types of each column, see ``evalkit.inputs.read``):
 - survey: every instrument item is a column, answers within the instrument's range;
 - params: every file valid (unknown/missing keys, wrong values, ids that are not
   slugs), team files' team_id in teams.csv, each country has rows in a jurisdiction table.
+
+Values every table shares limits on (see ``evalkit.inputs.schema``): numbers finite and
+within ±1e15, dates from 1900-01-01 to 2100-12-31, ids not a reserved file name (con, nul,
+com1, ...).
 """
 from __future__ import annotations
 
