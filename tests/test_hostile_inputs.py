@@ -211,6 +211,50 @@ def test_params_dates_outside_the_range(tmp_path):
     ]
 
 
+# --------------------------------------------------------------------------- 5. a team without rows
+
+
+def test_a_participating_team_with_params_but_no_measures_rows_fails_only_its_report(tmp_path):
+    measures = "team_id,period,measure_id,numerator,denominator\nteam-a,2023-04,turnover_rate,2,10\n"
+    teams = ((HOSTILE / "base" / "data" / "teams.csv").read_text()
+             + "comp-c,Comparison C,public,comparison,East,us,\n")  # no report, so no rows needed
+    d, p = make(tmp_path, data={"measures.csv": measures, "teams.csv": teams},
+                params={"teams/comp-c.yaml": "team_id: comp-c\n"})
+    problems = validate_inputs(d, p)
+    assert texts(problems, tmp_path) == [
+        "<tmp>/data/measures.csv: no rows for team 'team-b' (it has <tmp>/params/teams/team-b.yaml); add its "
+        "monthly measures or remove the params file"
+    ]
+    assert problems[0].unit == "team-b"
+    # the batch marks team-b's report failed with that message instead of running it into a KeyError
+    stop, plan = validate_and_plan(p, d)
+    assert stop is None
+    jobs = {(j.kind, j.id): j for j in make_jobs(plan, p, d, default_notebooks_dir())}
+    assert [m.replace(str(tmp_path), "<tmp>") for m in jobs["team", "team-b"].problems] == texts(problems, tmp_path)
+    assert jobs["team", "team-a"].problems == ()
+
+
+def test_loading_a_team_report_without_measures_rows_is_a_one_line_error_not_a_key_error(tmp_path):
+    # the notebook run on its own (outside evalkit run, which validates first)
+    from evalkit.report.sections import load_report_tables
+
+    measures = "team_id,period,measure_id,numerator,denominator\nteam-a,2023-04,turnover_rate,2,10\n"
+    d, _ = make(tmp_path, data={"measures.csv": measures})
+    with pytest.raises(DataValidationFailed) as info:
+        load_report_tables(d, "team-b", kind="team")
+    assert str(info.value).replace(str(tmp_path), "<tmp>") == (
+        "<tmp>/data/measures.csv: no rows for team 'team-b'; a team report needs its monthly measures "
+        "(run evalkit validate)")
+    assert "measures" in load_report_tables(d, "team-a", kind="team")
+
+
+def test_a_team_without_rows_in_optional_tables_is_fine(tmp_path):
+    survey = "team_id,wave,fielded,response_id,itl_1,itl_2\nteam-a,1,2023-10-02,r1-00001,4,5\n"
+    roster = ("team_id,staff_key,role,case_carrying,hire_date,separation_date,separation_type\n"
+              "team-a,s1,caseworker,true,2020-01-15,2023-06-30,voluntary\n")
+    assert validate_inputs(*make(tmp_path, data={"survey.csv": survey, "roster.csv": roster})) == []
+
+
 # --------------------------------------------------------------------------- 6. reserved file names
 
 
