@@ -292,3 +292,43 @@ def test_ids_that_merely_contain_a_reserved_name_are_fine(tmp_path):
              "team-b,Team B,tribal,participant,South,com10,2023-05\n")
     assert validate_inputs(*make(tmp_path, data={"teams.csv": teams})) == []
     assert load_team(make(tmp_path)[1], "team-a").team_id == "team-a"
+
+
+# --------------------------------------------------------------------------- 7. person ids in shared outputs
+
+
+def test_a_duplicated_survey_row_never_shows_its_response_id_in_shared_outputs(tmp_path):
+    survey = ((HOSTILE / "base" / "data" / "survey.csv").read_text()
+              + "team-a,1,2023-10-02,r1-00001,4,5\n")  # row 5 repeats row 2
+    d, p = make(tmp_path, data={"survey.csv": survey})
+    (problem,) = validate_inputs(d, p)
+    # the operator's terminal may see the id, to find the row
+    assert str(problem).replace(str(tmp_path), "<tmp>") == (
+        "<tmp>/data/survey.csv row 5: repeats row 2 (same team_id, wave and response_id: team-a, 1, r1-00001); "
+        "keep one row or correct the values")
+    # what reaches the manifest, the index and notebook errors may not
+    assert problem.shared.replace(str(tmp_path), "<tmp>") == (
+        "<tmp>/data/survey.csv row 5: repeats row 2 (same team_id, wave and response_id: team-a, 1, response_id not "
+        "shown); keep one row or correct the values")
+    assert "r1-00001" not in str(DataValidationFailed([problem]))
+    stop, plan = validate_and_plan(p, d)
+    assert stop is None
+    assert [m.replace(str(tmp_path), "<tmp>") for m in plan["problems"]["team-a"]] == [
+        problem.shared.replace(str(tmp_path), "<tmp>")]
+    assert "r1-00001" not in repr(plan)
+
+
+def test_a_bad_value_in_any_person_identifier_column_is_hidden_from_shared_outputs(tmp_path):
+    # survey columns other than the documented ones are read as numbers (instrument items)
+    survey = ("team_id,wave,fielded,response_id,itl_1,itl_2,email\n"
+              "team-a,1,2023-10-02,r1-00001,4,5,jo@example.org\n")
+    (problem,) = validate_inputs(*make(tmp_path, data={"survey.csv": survey}))
+    assert "jo@example.org" in str(problem)
+    assert problem.shared.replace(str(tmp_path), "<tmp>") == (
+        "<tmp>/data/survey.csv row 2, column email: holds a value that is not valid here (not shown: email "
+        "identifies a person); run evalkit validate to see it")
+
+
+def test_problems_without_person_ids_read_the_same_in_both_forms():
+    problem = Problem("data/measures.csv", "'x' is not a number", row=3, column="numerator", value="x")
+    assert problem.shared == str(problem) == "data/measures.csv row 3, column numerator: 'x' is not a number"

@@ -57,6 +57,35 @@ MIN_DATE = "1900-01-01"
 MAX_DATE = "2100-12-31"
 
 
+#: Column names treated as person-level identifiers (compared case-insensitively): never shown
+#: in a report (:func:`evalkit.privacy.drop_person_identifiers`) nor quoted in a message that
+#: reaches a shared output (:attr:`evalkit.errors.Problem.shared`).
+PERSON_IDENTIFIERS = frozenset(
+    {
+        "staff_key",
+        "response_id",
+        "person_id",
+        "employee_id",
+        "staff_id",
+        "respondent_id",
+        "name",
+        "full_name",
+        "first_name",
+        "last_name",
+        "email",
+        "phone",
+        "ssn",
+        "date_of_birth",
+        "dob",
+    }
+)
+
+
+def identifies_person(column: object) -> bool:
+    """Whether a column holds person-level identifiers (:data:`PERSON_IDENTIFIERS`)."""
+    return str(column).strip().lower() in PERSON_IDENTIFIERS
+
+
 def reserved_name_message(value: str) -> str | None:
     """The reason ``value`` cannot be an id if it is a reserved file name, else None."""
     if str(value).lower() in RESERVED_NAMES:
@@ -448,6 +477,7 @@ __all__ = [
     "MAX_DATE",
     "MAX_ID_LENGTH",
     "MIN_DATE",
+    "PERSON_IDENTIFIERS",
     "PROPORTION_CHARTS",
     "RATE_CHARTS",
     "RESERVED_NAMES",
@@ -456,6 +486,7 @@ __all__ = [
     "TABLES",
     "TEAM_TABLES",
     "Table",
+    "identifies_person",
     "reserved_name_message",
     "table",
 ]

@@ -32,7 +32,8 @@ Checks (beyond the types of each column, see ``evalkit.inputs.read``):
 
 Values every table shares limits on (see ``evalkit.inputs.schema``): numbers finite and
 within ±1e15, dates from 1900-01-01 to 2100-12-31, ids not a reserved file name (con, nul,
-com1, ...).
+com1, ...). Messages quote bad values for the operator (``str(problem)``); the form shared
+in outputs (``problem.shared``) never quotes a person-level identifier such as response_id.
 """
 from __future__ import annotations
 
@@ -56,6 +57,7 @@ from evalkit.inputs.params import (
 )
 from evalkit.inputs.schema import (
     COUNT_CHARTS,
+    identifies_person,
     JURISDICTION_TABLES,
     PROPORTION_CHARTS,
     RATE_CHARTS,
@@ -239,14 +241,17 @@ def _check_unique(frame: pd.DataFrame, spec, col: _Collector) -> None:
     first_pos = pd.Series(np.arange(len(sub))).groupby(group).transform("min").to_numpy()
     month_cols = {c.name for c in spec.columns if c.kind == "month"}
 
-    def describe(pos: int) -> tuple[object, str]:
+    def describe(pos: int) -> tuple[object, str, str | None]:
         values = []
         for k in keys:
             v = sub[k].iloc[pos]
             values.append(v.strftime("%Y-%m") if k in month_cols else _fmt(v))
         shown = ", ".join(values)
-        return shown, (f"repeats row {first_pos[pos] + 2} (same {_names(keys)}: {shown}); "
-                       "keep one row or correct the values")
+        message = "repeats row {} (same {}: {}); keep one row or correct the values".format
+        # the operator's terminal may see a response_id or staff_key; shared outputs may not
+        hidden = ", ".join(f"{k} not shown" if identifies_person(k) else v for k, v in zip(keys, values))
+        shared = message(first_pos[pos] + 2, _names(keys), hidden) if hidden != shown else None
+        return shown, message(first_pos[pos] + 2, _names(keys), shown), shared
 
     col.add_where(dup, None, describe)
 
