@@ -38,6 +38,12 @@ class Problem:
     problem concerns the whole file or column. ``team_id`` (or country id) scopes
     the problem to one report, so the batch runner can fail only that report;
     ``None`` means the problem concerns every report.
+
+    Two forms of the message: ``str(problem)`` is for the operator's terminal and may quote
+    any value; :attr:`shared` is for everything others read (the batch manifest, the report
+    index, notebook errors) and never quotes the value of a person-level identifier
+    (``staff_key``, ``response_id``, ... see ``evalkit.inputs.schema.PERSON_IDENTIFIERS``):
+    whoever words a message that quotes one also gives ``shared_message`` without it.
     """
 
     file: str
@@ -46,14 +52,23 @@ class Problem:
     column: str | None = None
     value: object = None
     unit: str | None = None
+    shared_message: str | None = None
 
-    def __str__(self) -> str:
+    def _where(self) -> str:
         where = self.file
         if self.row is not None:
             where += f" row {self.row}"
         if self.column is not None:
             where += f", column {self.column}" if self.row is not None else f" column {self.column}"
-        return f"{where}: {self.message}"
+        return where
+
+    def __str__(self) -> str:
+        return f"{self._where()}: {self.message}"
+
+    @property
+    def shared(self) -> str:
+        """The one-line message for shared outputs: as ``str(self)`` without person-level values."""
+        return f"{self._where()}: {self.message if self.shared_message is None else self.shared_message}"
 
 
 class ValidationFailed(EvalkitError):
@@ -61,6 +76,8 @@ class ValidationFailed(EvalkitError):
 
     def __init__(self, problems: list[Problem]):
         self.problems = list(problems)
-        first = str(self.problems[0]) if self.problems else "no problems"
+        # the exception's own text can reach a notebook's output, so it uses the shared form;
+        # the CLI prints every problem in full (str) on the operator's terminal
+        first = self.problems[0].shared if self.problems else "no problems"
         more = len(self.problems) - 1
         super().__init__(first + (f" (and {more} more problem{'s' if more != 1 else ''})" if more > 0 else ""))

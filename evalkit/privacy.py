@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from evalkit.errors import InputError
+from evalkit.inputs.schema import PERSON_IDENTIFIERS  # the data model says which columns identify people
 
 __all__ = [
     "DEFAULT_MIN_COUNT",
@@ -41,26 +42,6 @@ __all__ = [
 DEFAULT_MIN_COUNT = 10
 DEFAULT_MIN_RESPONDENTS = 5
 
-#: Column names treated as person-level identifiers (compared case-insensitively).
-PERSON_IDENTIFIERS = frozenset(
-    {
-        "staff_key",
-        "response_id",
-        "person_id",
-        "employee_id",
-        "staff_id",
-        "respondent_id",
-        "name",
-        "full_name",
-        "first_name",
-        "last_name",
-        "email",
-        "phone",
-        "ssn",
-        "date_of_birth",
-        "dob",
-    }
-)
 
 #: Marker shown in place of a rate/mean whose underlying count is suppressed.
 RATE_MARK = "suppressed"

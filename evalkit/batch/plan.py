@@ -54,7 +54,8 @@ def validate_and_plan(params_dir: Path, data_dir: Path):
 
     The plan is JSON (the manifest keeps it, so an unchanged run skips validation):
     ``reports`` (kind -> ids, from :data:`REPORT_KINDS`), ``units`` (kind -> id -> the units
-    whose rows the report covers), ``problems`` (unit -> messages), ``team_names``, ``title``
+    whose rows the report covers), ``problems`` (unit -> messages in their shared form,
+    :attr:`evalkit.errors.Problem.shared`), ``team_names``, ``title``
     and ``synthetic``.
     """
     from evalkit.inputs.params import load_collaborative
@@ -77,7 +78,8 @@ def validate_and_plan(params_dir: Path, data_dir: Path):
         "reports": reports,
         "units": units,
         "team_names": {str(t): str(n) for t, n in zip(teams["team_id"], teams["team_name"]) if n == n},
-        "problems": {unit: [str(p) for p in found] for unit, found in groups.items()},
+        # the plan reaches the manifest and the index: the shared form, never a person-level id
+        "problems": {unit: [p.shared for p in found] for unit, found in groups.items()},
         "title": str(getattr(collaborative, "title", "evalkit reports")),
         "synthetic": bool(getattr(collaborative, "synthetic", False)),
     }

@@ -11,7 +11,7 @@ from typing import Annotated, Any, get_args, get_origin
 
 from pydantic import BaseModel
 
-from evalkit.inputs._param_values import _show
+from evalkit.inputs._param_values import _not_finite, _show
 
 
 def _loc_text(loc: tuple) -> str:
@@ -70,7 +70,9 @@ def _error_message(error: dict, model: type[BaseModel]) -> tuple[str | None, str
         message = str(ctx.get("error", error["msg"])).removeprefix("Value error, ")
     elif kind in ("int_type", "int_parsing", "int_from_float"):
         message = f"{_show(value)} is not a whole number; fix the value"
-    elif kind in ("float_type", "float_parsing", "finite_number"):
+    elif kind == "finite_number":
+        message = _not_finite(value)
+    elif kind in ("float_type", "float_parsing"):
         message = f"{_show(value)} is not a number; fix the value"
     elif kind in ("bool_type", "bool_parsing"):
         message = f"{_show(value)} is not true or false; fix the value"

@@ -12,9 +12,13 @@ import datetime as _dt
 import re
 from typing import Annotated, Literal
 
-from pydantic import BeforeValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field
 
-from evalkit.inputs.schema import CHART_TYPES, KEY_PATTERN, MAX_ID_LENGTH, SLUG_PATTERN
+from evalkit.inputs.schema import (CHART_TYPES, KEY_PATTERN, MAX_ABS_NUMBER, MAX_DATE, MAX_ID_LENGTH, MIN_DATE,
+                                   SLUG_PATTERN, reserved_name_message)
+
+_LIMIT = f"{MAX_ABS_NUMBER:.0e}".replace("e+", "e")  # '1e15' in messages
+_MIN_DATE, _MAX_DATE = _dt.date.fromisoformat(MIN_DATE), _dt.date.fromisoformat(MAX_DATE)
 
 
 def _show(value: object) -> str:
@@ -22,17 +26,26 @@ def _show(value: object) -> str:
     return f"'{text[:60]}{'…' if len(text) > 60 else ''}'"
 
 
+def _in_range(day: _dt.date, written: object) -> _dt.date:
+    """``day`` if it lies in the supported range (see evalkit.inputs.schema), else a ValueError."""
+    if not _MIN_DATE <= day <= _MAX_DATE:
+        raise ValueError(f"{_show(written)} is outside the supported range {MIN_DATE} to {MAX_DATE}; "
+                         "check the year")
+    return day
+
+
 def _date(value: object) -> _dt.date:
     """A calendar date written YYYY-MM-DD (YAML may already have turned it into a date)."""
     if isinstance(value, _dt.datetime):
         raise ValueError(f"{_show(value)} has a time of day; use a date YYYY-MM-DD")
     if isinstance(value, _dt.date):
-        return value
+        return _in_range(value, value)
     if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
         try:
-            return _dt.date.fromisoformat(value.strip())
+            day = _dt.date.fromisoformat(value.strip())
         except ValueError:
             raise ValueError(f"{_show(value)} is not a real calendar date; use YYYY-MM-DD") from None
+        return _in_range(day, value)
     raise ValueError(f"{_show(value)} is not a date; use YYYY-MM-DD")
 
 
@@ -41,13 +54,13 @@ def _month(value: object) -> _dt.date:
     if isinstance(value, _dt.date) and not isinstance(value, _dt.datetime):
         if value.day != 1:
             raise ValueError(f"{_show(value)} is a day, not a month; use YYYY-MM")
-        return value
+        return _in_range(value, value)
     if isinstance(value, str):
         match = re.fullmatch(r"(\d{4})-(\d{2})", value.strip())
         if match:
             year, month = int(match.group(1)), int(match.group(2))
             if 1 <= month <= 12:
-                return _dt.date(year, month, 1)
+                return _in_range(_dt.date(year, month, 1), value)
             raise ValueError(f"{_show(value)} is not a real month; use YYYY-MM with a month from 01 to 12")
     raise ValueError(f"{_show(value)} is not a month; use YYYY-MM (e.g. 2023-04)")
 
@@ -55,6 +68,9 @@ def _month(value: object) -> _dt.date:
 def _slug(value: object) -> str:
     if not isinstance(value, str):
         raise ValueError(f"{_show(value)} is not an id; use lower-case letters, digits and hyphens")
+    reserved = reserved_name_message(value)
+    if reserved:
+        raise ValueError(reserved)
     if "/" in value or "\\" in value or ".." in value:
         raise ValueError(
             f"{_show(value)} is not a valid id: ids become file names, so '/', '\\' and '..' would escape the "
@@ -75,6 +91,17 @@ def _key(value: object) -> str:
     return value
 
 
+def _not_finite(value: object) -> str:
+    return f"{_show(value)} is not a finite number within ±{_LIMIT}; fix the value"
+
+
+def _finite(value: float) -> float:
+    """A number within ±MAX_ABS_NUMBER (pydantic already refuses inf and nan)."""
+    if abs(value) > MAX_ABS_NUMBER:
+        raise ValueError(_not_finite(value))
+    return value
+
+
 def _tuple(value: object) -> object:
     return tuple(value) if isinstance(value, list) else value
 
@@ -83,5 +110,5 @@ Date = Annotated[_dt.date, BeforeValidator(_date)]
 Month = Annotated[_dt.date, BeforeValidator(_month)]
 Slug = Annotated[str, BeforeValidator(_slug)]
 Key = Annotated[str, BeforeValidator(_key)]
-Number = Annotated[float, Field(allow_inf_nan=False)]
+Number = Annotated[float, Field(allow_inf_nan=False), AfterValidator(_finite)]
 ChartType = Literal[CHART_TYPES]  # the chart types of evalkit.inputs.schema (qicharts2 names)

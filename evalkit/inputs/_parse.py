@@ -15,9 +15,11 @@ import numpy as np
 import pandas as pd
 
 from evalkit.inputs._problems import _Collector, show
-from evalkit.inputs.schema import KEY_PATTERN, MAX_ID_LENGTH, SLUG_PATTERN, Column
+from evalkit.inputs.schema import (KEY_PATTERN, MAX_ABS_NUMBER, MAX_DATE, MAX_ID_LENGTH, MIN_DATE, RESERVED_NAMES,
+                                   SLUG_PATTERN, Column, reserved_name_message)
 
 _PANDAS3 = int(pd.__version__.split(".")[0]) >= 3
+_LIMIT = f"{MAX_ABS_NUMBER:.0e}".replace("e+", "e")  # '1e15' in messages
 _TRUE = frozenset({"true", "yes", "1", "t", "y"})
 _FALSE = frozenset({"false", "no", "0", "f", "n"})
 
@@ -110,6 +112,8 @@ def _bad_id_message(col: Column) -> Callable[[object], str]:
 
     def message(v: object) -> str:
         text = str(v)
+        if col.kind == "id" and reserved_name_message(text):
+            return reserved_name_message(text)
         if col.kind == "id" and ("/" in text or "\\" in text or ".." in text):
             return (f"{show(v)} is not a valid id: ids become file names, so '/', '\\' and '..' would escape "
                     "the output folder; " + _expected(col))
@@ -123,10 +127,14 @@ def _bad_id_message(col: Column) -> Callable[[object], str]:
 
 
 def _check_pattern(text: pd.Series, col: Column) -> np.ndarray:
-    """Boolean mask of values that are not valid ids/keys (checked once per distinct value)."""
+    """Boolean mask of values that are not valid ids/keys (checked once per distinct value).
+
+    Ids (which become file names) may also not be a name Windows reserves (``con``, ``com1``...).
+    """
     pattern = _id_pattern(col)
     uniques = pd.unique(text.dropna())
-    bad = [u for u in uniques if not pattern.fullmatch(u) or len(u) > MAX_ID_LENGTH]
+    reserved = RESERVED_NAMES if col.kind == "id" else frozenset()
+    bad = [u for u in uniques if not pattern.fullmatch(u) or len(u) > MAX_ID_LENGTH or u.lower() in reserved]
     if not bad:
         return np.zeros(len(text), dtype=bool)
     return text.isin(bad).to_numpy(dtype=bool)
@@ -175,7 +183,7 @@ def _parse_column(raw: pd.Series, col: Column, out: _Collector, units: pd.Series
 
     if kind in ("date", "month"):
         if typed_fast is not None:
-            values = typed_fast.astype("datetime64[ns]")
+            values = _date_range(typed_fast, blank, col, out, units, typed_fast)
             if kind == "month":
                 values = values.dt.to_period("M").dt.to_timestamp().astype("datetime64[ns]")
             else:
@@ -196,8 +204,15 @@ def _parse_column(raw: pd.Series, col: Column, out: _Collector, units: pd.Series
                 # decimal commas and thousands separators are common spreadsheet habits
                 out.add_rows(bad_number, name, lambda v: _not_number_message(v, col), text, units=units)
             shown = text
-        finite = values.notna().to_numpy(dtype=bool)
         arr = values.to_numpy(dtype=float, na_value=np.nan)
+        # inf, -inf and values such as 1e308 are typing slips; refuse them once, then treat as blank
+        with np.errstate(invalid="ignore"):
+            huge = values.notna().to_numpy(dtype=bool) & ~(np.abs(arr) <= MAX_ABS_NUMBER)
+        if huge.any():
+            out.add_rows(huge, name, lambda v: (f"{show(v)} is not a finite number within ±{_LIMIT}; "
+                                                f"{_expected(col)}"), shown, units=units)
+            arr = np.where(huge, np.nan, arr)
+        finite = ~np.isnan(arr)
         if kind == "int":
             frac = finite & (np.mod(arr, 1) != 0)
             out.add_rows(frac, name, lambda v: f"{show(v)} is not a whole number; {_expected(col)}", shown, units=units)
@@ -279,7 +294,7 @@ def _parse_dates(text: pd.Series, blank: np.ndarray, col: Column, out: _Collecto
             return f"{show(v)} is not a date; use YYYY-MM-DD"
 
         out.add_rows(bad, col.name, message, text, units=units)
-        return values.astype("datetime64[ns]")
+        return _date_range(values, blank | bad, col, out, units, text)
     # months: YYYY-MM, also YYYY-MM-01 as spreadsheets write it
     values = pd.to_datetime(text, format="%Y-%m", errors="coerce")
     bad = values.isna().to_numpy(dtype=bool) & ~blank
@@ -299,4 +314,23 @@ def _parse_dates(text: pd.Series, blank: np.ndarray, col: Column, out: _Collecto
         return f"{show(v)} is not a month; use YYYY-MM"
 
     out.add_rows(bad, col.name, month_message, text, units=units)
+    return _date_range(values, blank | bad, col, out, units, text)
+
+
+_MIN_TS, _MAX_TS = pd.Timestamp(MIN_DATE), pd.Timestamp(MAX_DATE)
+
+
+def _date_range(values: pd.Series, skip: np.ndarray, col: Column, out: _Collector, units, shown) -> pd.Series:
+    """``values`` as ``datetime64[ns]``, dates outside MIN_DATE..MAX_DATE reported and blanked.
+
+    pandas parses years such as 2300 or 1600 (microsecond resolution) but cannot store them
+    in nanoseconds; checking the range first turns a mistyped year into a one-line problem.
+    """
+    if getattr(values.dt, "tz", None) is not None:
+        values = values.dt.tz_localize(None)
+    outside = (values.notna() & ((values < _MIN_TS) | (values > _MAX_TS))).to_numpy(dtype=bool) & ~skip
+    if outside.any():
+        out.add_rows(outside, col.name, lambda v: f"{show(v)} is outside the supported range {MIN_DATE} to "
+                                                  f"{MAX_DATE}; check the year", shown, units=units)
+        values = values.where(~outside, pd.NaT)
     return values.astype("datetime64[ns]")

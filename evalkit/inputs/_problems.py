@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from evalkit.errors import Problem
+from evalkit.inputs.schema import identifies_person
 
 #: At most this many problems of one kind are listed per report unit and column; the
 #: rest are summarised in one line ("... N more rows ...") so a million bad rows do not
@@ -35,6 +36,15 @@ def show(value: object, width: int = 40) -> str:
     return f"'{text}'"
 
 
+def _hidden(column: str | None, value: object) -> str | None:
+    """The shared form of a message about a value of a person-level identifier column (which
+    may quote the value, e.g. an e-mail address typed into a survey item column); None otherwise."""
+    if column is None or value is None or not identifies_person(column):
+        return None
+    return (f"holds a value that is not valid here (not shown: {column} identifies a person); "
+            "run evalkit validate to see it")
+
+
 class _Collector:
     """Collects problems of one file, at most ``limit`` per check and report unit."""
 
@@ -53,7 +63,8 @@ class _Collector:
 
     def add(self, message: str, *, row: int | None = None, column: str | None = None, value: object = None,
             unit: str | None = None) -> None:
-        self.problems.append(Problem(self.file, message, row=row, column=column, value=value, unit=unit))
+        self.problems.append(Problem(self.file, message, row=row, column=column, value=value, unit=unit,
+                                     shared_message=_hidden(column, value)))
 
     def add_rows(
         self,
@@ -74,11 +85,13 @@ class _Collector:
         self,
         mask,
         column: str | None,
-        describe: Callable[[int], tuple[object, str]],
+        describe: Callable[[int], tuple],
         units: pd.Series | None = None,
         scoped: bool = True,
     ) -> None:
-        """Add one problem per row where ``mask`` is true; ``describe(position)`` gives (value, message).
+        """Add one problem per row where ``mask`` is true; ``describe(position)`` gives (value, message)
+        or (value, message, shared message) when the message quotes a person-level identifier
+        (see :attr:`evalkit.errors.Problem.shared`).
 
         Rows are selected with numpy (vectorised); only the listed rows (at most ``limit``
         per report unit) are worded one by one.
@@ -97,8 +110,9 @@ class _Collector:
         order = keys.groupby(keys, sort=False).cumcount().to_numpy()
         keep = order < self.limit
         for pos, u in zip(positions[keep].tolist(), np.asarray(unit_list, dtype=object)[keep].tolist()):
-            value, text = describe(pos)
-            self.problems.append(Problem(self.file, text, row=pos + 2, column=column, value=value, unit=u))
+            value, text, *shared = describe(pos)
+            self.problems.append(Problem(self.file, text, row=pos + 2, column=column, value=value, unit=u,
+                                         shared_message=shared[0] if shared else _hidden(column, value)))
         if not keep.all():
             extra = keys[~keep].value_counts(sort=False)
             for key, n in extra.items():

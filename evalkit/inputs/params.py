@@ -36,9 +36,9 @@ class ParamsProblem(Problem):
 
     key: str | None = None
 
-    def __str__(self) -> str:
-        where = self.file + (f", key {self.key}" if self.key else "")
-        return f"{where}: {self.message}"
+    def _where(self) -> str:
+        where = self.file + (f" line {self.row}" if self.row is not None else "")
+        return where + (f", key {self.key}" if self.key else "")
 
 
 class ParamsValidationFailed(ValidationFailed, ParamsError):
@@ -224,15 +224,89 @@ def _problems(exc: ValidationError, file: str, model: type[BaseModel]) -> list[P
     return problems
 
 
-class _SafeLoaderNoDates(yaml.SafeLoader):
-    """yaml.SafeLoader that leaves dates as text, so they are parsed explicitly (and an
-    impossible date such as 2024-02-30 gets a one-line message instead of a crash)."""
+#: Most values (mappings, lists and scalars, counting each use of an alias in full) a params
+#: file may expand to. The committed collaborative.yaml has about 150; a "billion laughs"
+#: file of nested aliases expands to billions from a few lines and would hang validation.
+MAX_YAML_VALUES = 10_000
+
+_MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
-_SafeLoaderNoDates.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
+class _YamlRefused(Exception):
+    """A params file the loader refuses (message in ``args[0]``; ``line`` is 1-based or None)."""
+
+    def __init__(self, message: str, line: int | None = None):
+        super().__init__(message)
+        self.line = line
+
+
+def _expanded_size(node: yaml.Node, sizes: dict[int, int], open_: set[int]) -> int:
+    """How many values ``node`` stands for once every alias is written out (memoised per node,
+    so a file of nested aliases is measured in linear time without expanding anything)."""
+    key = id(node)
+    if key in sizes:
+        return sizes[key]
+    if key in open_:
+        raise _YamlRefused("an alias (*name) refers to the value that contains it; write the values out",
+                           node.start_mark.line + 1)
+    if isinstance(node, yaml.ScalarNode):
+        return 1
+    open_.add(key)
+    children = (n for pair in node.value for n in pair) if isinstance(node, yaml.MappingNode) else iter(node.value)
+    total = 1
+    for child in children:
+        total += _expanded_size(child, sizes, open_)
+        if total > MAX_YAML_VALUES:
+            break  # no need to measure further
+    open_.discard(key)
+    sizes[key] = total
+    return total
+
+
+class _ParamsChecks:
+    """What the params loaders add to YAML's safe loader: they
+
+    - leave dates as text, so they are parsed explicitly (and an impossible date such as
+      2024-02-30 gets a one-line message instead of a crash);
+    - refuse a key written twice in one mapping (YAML would keep the last silently, so a
+      second ``suppression:`` block could turn suppression off unseen);
+    - refuse a file whose aliases (``*name``) expand past :data:`MAX_YAML_VALUES` values
+      before building anything from it ("billion laughs").
+    """
+
+    def construct_document(self, node):
+        if _expanded_size(node, {}, set()) > MAX_YAML_VALUES:
+            raise _YamlRefused(f"its aliases (*name) expand to more than {MAX_YAML_VALUES:,} values; "
+                               "write the values out instead of repeating aliases")
+        return super().construct_document(node)
+
+    def construct_mapping(self, node, deep=False):
+        if isinstance(node, yaml.MappingNode):
+            seen: set = set()
+            for key_node, _ in node.value:
+                if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == _MERGE_TAG:
+                    continue  # merged keys ('<<: *defaults') may be overridden on purpose
+                key = self.construct_object(key_node)
+                if key in seen:
+                    raise _YamlRefused(f"key {_show(key)} appears twice; keep one", key_node.start_mark.line + 1)
+                seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+class _ParamsLoader(_ParamsChecks, getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """The params loader, on libyaml's parser when PyYAML has it (several times faster)."""
+
+
+class _ParamsLoaderPy(_ParamsChecks, yaml.SafeLoader):
+    """The same loader on PyYAML's own parser: it words syntax errors for the messages, so
+    they read the same whether or not libyaml is installed."""
+
+
+for _loader in (_ParamsLoader, _ParamsLoaderPy):
+    _loader.yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
 
 
 def _read_yaml(path: Path) -> tuple[dict | None, list[ParamsProblem]]:
@@ -244,7 +318,15 @@ def _read_yaml(path: Path) -> tuple[dict | None, list[ParamsProblem]]:
     except UnicodeDecodeError:
         return None, [ParamsProblem(file, "is not UTF-8 text; save it as UTF-8")]
     try:
-        data = yaml.load(text, Loader=_SafeLoaderNoDates)  # noqa: S506 - a SafeLoader subclass
+        try:
+            data = yaml.load(text, Loader=_ParamsLoader)  # noqa: S506 - a SafeLoader subclass
+        except yaml.YAMLError:
+            data = yaml.load(text, Loader=_ParamsLoaderPy)  # noqa: S506 - re-read to word the error
+    except _YamlRefused as exc:
+        return None, [ParamsProblem(file, str(exc), row=exc.line)]
+    except RecursionError:  # thousands of nested [ or { (YAML's readers recurse per level)
+        return None, [ParamsProblem(file, "is nested too deeply to read (lists or groups inside each other "
+                                          "hundreds of levels deep); check the brackets and indentation")]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""

@@ -19,6 +19,16 @@ Column kinds
 ``bool``   true/false (also yes/no, 1/0; ``bool``, or ``boolean`` if optional).
 ``enum``   one of a fixed list of lower-case values (pandas string).
 
+Limits every column kind shares
+-------------------------------
+``id`` values may not be a file name Windows reserves (``con``, ``prn``, ``aux``, ``nul``,
+``com1``–``com9``, ``lpt1``–``lpt9``: :data:`RESERVED_NAMES`), since ids become output file
+names. Numbers must be finite and within ±:data:`MAX_ABS_NUMBER` (1e15): ``inf``, ``nan``
+and ``1e308`` are typing slips, not workforce counts or rates. Dates and months must lie
+from :data:`MIN_DATE` to :data:`MAX_DATE` (1900-01-01 to 2100-12-31): wide enough for any
+hire date, survey or reporting month of this domain, and well inside what pandas can store
+(1677–2262), so a mistyped year is a one-line problem rather than a crash.
+
 ``required`` means a value must be present in every row; ``optional_column`` means the
 column itself may be absent from the file (it is then added, all blank, on loading).
 """
@@ -36,6 +46,53 @@ SLUG_PATTERN = r"[a-z0-9][a-z0-9-]*"
 KEY_PATTERN = r"[a-z0-9][a-z0-9_.-]*"
 #: Longest id accepted (file-name safety on every operating system).
 MAX_ID_LENGTH = 80
+#: Names Windows reserves for devices (compared case-insensitively): a file called ``con.html``
+#: or ``com1.yaml`` cannot be created or opened there, so no id may be one of them.
+RESERVED_NAMES = frozenset({"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)),
+                            *(f"lpt{i}" for i in range(1, 10))})
+#: Largest absolute value a number may have in a data table or params file.
+MAX_ABS_NUMBER = 1e15
+#: Earliest and latest date (and month) accepted in data tables and params files.
+MIN_DATE = "1900-01-01"
+MAX_DATE = "2100-12-31"
+
+
+#: Column names treated as person-level identifiers (compared case-insensitively): never shown
+#: in a report (:func:`evalkit.privacy.drop_person_identifiers`) nor quoted in a message that
+#: reaches a shared output (:attr:`evalkit.errors.Problem.shared`).
+PERSON_IDENTIFIERS = frozenset(
+    {
+        "staff_key",
+        "response_id",
+        "person_id",
+        "employee_id",
+        "staff_id",
+        "respondent_id",
+        "name",
+        "full_name",
+        "first_name",
+        "last_name",
+        "email",
+        "phone",
+        "ssn",
+        "date_of_birth",
+        "dob",
+    }
+)
+
+
+def identifies_person(column: object) -> bool:
+    """Whether a column holds person-level identifiers (:data:`PERSON_IDENTIFIERS`)."""
+    return str(column).strip().lower() in PERSON_IDENTIFIERS
+
+
+def reserved_name_message(value: str) -> str | None:
+    """The reason ``value`` cannot be an id if it is a reserved file name, else None."""
+    if str(value).lower() in RESERVED_NAMES:
+        return (f"'{value}' is not a valid id: CON, PRN, AUX, NUL, COM1–COM9 and LPT1–LPT9 are reserved file "
+                "names on Windows; choose another id")
+    return None
+
 
 #: The five essentials of the U.S. Surgeon General's Framework for Workplace Mental Health
 #: and Well-Being (2022), as slugs used in ``pdsa.essential``.
@@ -416,13 +473,20 @@ __all__ = [
     "ESSENTIALS",
     "JURISDICTION_TABLES",
     "KEY_PATTERN",
+    "MAX_ABS_NUMBER",
+    "MAX_DATE",
     "MAX_ID_LENGTH",
+    "MIN_DATE",
+    "PERSON_IDENTIFIERS",
     "PROPORTION_CHARTS",
     "RATE_CHARTS",
+    "RESERVED_NAMES",
     "SLUG_PATTERN",
     "SUFFIXES",
     "TABLES",
     "TEAM_TABLES",
     "Table",
+    "identifies_person",
+    "reserved_name_message",
     "table",
 ]

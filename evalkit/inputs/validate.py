@@ -27,7 +27,13 @@ Checks (beyond the types of each column, see ``evalkit.inputs.read``):
   teams: participating teams have a start_month;
 - survey: every instrument item is a column, answers within the instrument's range;
 - params: every file valid (unknown/missing keys, wrong values, ids that are not
-  slugs), team files' team_id in teams.csv, each country has rows in a jurisdiction table.
+  slugs), team files' team_id in teams.csv, each country has rows in a jurisdiction table,
+  each participating team with a params file has rows in measures (its report needs them).
+
+Values every table shares limits on (see ``evalkit.inputs.schema``): numbers finite and
+within ±1e15, dates from 1900-01-01 to 2100-12-31, ids not a reserved file name (con, nul,
+com1, ...). Messages quote bad values for the operator (``str(problem)``); the form shared
+in outputs (``problem.shared``) never quotes a person-level identifier such as response_id.
 """
 from __future__ import annotations
 
@@ -51,6 +57,7 @@ from evalkit.inputs.params import (
 )
 from evalkit.inputs.schema import (
     COUNT_CHARTS,
+    identifies_person,
     JURISDICTION_TABLES,
     PROPORTION_CHARTS,
     RATE_CHARTS,
@@ -234,14 +241,17 @@ def _check_unique(frame: pd.DataFrame, spec, col: _Collector) -> None:
     first_pos = pd.Series(np.arange(len(sub))).groupby(group).transform("min").to_numpy()
     month_cols = {c.name for c in spec.columns if c.kind == "month"}
 
-    def describe(pos: int) -> tuple[object, str]:
+    def describe(pos: int) -> tuple[object, str, str | None]:
         values = []
         for k in keys:
             v = sub[k].iloc[pos]
             values.append(v.strftime("%Y-%m") if k in month_cols else _fmt(v))
         shown = ", ".join(values)
-        return shown, (f"repeats row {first_pos[pos] + 2} (same {_names(keys)}: {shown}); "
-                       "keep one row or correct the values")
+        message = "repeats row {} (same {}: {}); keep one row or correct the values".format
+        # the operator's terminal may see a response_id or staff_key; shared outputs may not
+        hidden = ", ".join(f"{k} not shown" if identifies_person(k) else v for k, v in zip(keys, values))
+        shared = message(first_pos[pos] + 2, _names(keys), hidden) if hidden != shown else None
+        return shown, message(first_pos[pos] + 2, _names(keys), shown), shared
 
     col.add_where(dup, None, describe)
 
@@ -479,6 +489,7 @@ def _check_params_against_data(frames, files, params_dir: Path, team_files, coun
                     str(params_dir / "teams" / f"{team_id}.yaml"),
                     f"team {show(team_id)} is not in {teams_file}; add the team there or remove this file",
                     key="team_id", value=team_id))
+        problems.extend(_teams_without_rows(frames, files, params_dir, team_files, teams))
     present = [frames[t] for t in JURISDICTION_TABLES if t in frames and TABLES[t].scope in frames[t]]
     seen: set[str] = set()
     for t in JURISDICTION_TABLES:
@@ -492,6 +503,30 @@ def _check_params_against_data(frames, files, params_dir: Path, team_files, coun
                     f"{show(country_id)} has no rows in any jurisdiction table ({', '.join(JURISDICTION_TABLES)}); "
                     "check the id (it must equal the country, study or unit column) or remove this file",
                     key="country_id", value=country_id))
+    return problems
+
+
+def _teams_without_rows(frames, files, params_dir: Path, team_files, teams: pd.DataFrame) -> list[Problem]:
+    """A participating team with a params file gets a team report, which needs its rows of every
+    required table (measures): without them it would fail with a KeyError, so say so here,
+    scoped to that team. Optional tables (roster, pdsa, survey, ...) may have no rows: the
+    report leaves their sections out."""
+    role = teams["role"] if "role" in teams else pd.Series(pd.NA, index=teams.index)
+    reported = set(teams.loc[(role == "participant").fillna(False).to_numpy(dtype=bool), "team_id"].dropna())
+    problems: list[Problem] = []
+    for name in TEAM_TABLES:
+        frame = frames.get(name)
+        if name == "teams" or not TABLES[name].required or frame is None or "team_id" not in frame:
+            continue
+        present = set(frame["team_id"].dropna())
+        for team_id in team_files:
+            if team_id in reported and team_id not in present:
+                params_file = params_dir / "teams" / f"{team_id}.yaml"
+                problems.append(Problem(
+                    str(files.get(name, f"{name}.csv")),
+                    f"no rows for team {show(team_id)} (it has {params_file}); add "
+                    f"{'its monthly measures' if name == 'measures' else 'its rows'} or remove the params file",
+                    unit=team_id))
     return problems
 
 

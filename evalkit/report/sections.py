@@ -74,8 +74,10 @@ def load_report_tables(data_dir, unit_id: str | None = None, *, kind: str = "tea
     Raises
     ------
     evalkit.inputs.read.DataValidationFailed
-        A problem in a file as a whole, or in the rows this report uses.
+        A problem in a file as a whole, or in the rows this report uses; for a team report,
+        also a team with no rows in teams or measures (instead of a KeyError later).
     """
+    from evalkit.errors import Problem
     from evalkit.inputs.read import DataValidationFailed, Tables, read_tables, select_unit
     from evalkit.inputs.units import report_units
     from evalkit.inputs.schema import TABLES
@@ -107,6 +109,15 @@ def load_report_tables(data_dir, unit_id: str | None = None, *, kind: str = "tea
     tables = Tables(frames, files, data_dir)
     if kind != "collaborative":
         tables = select_unit(tables, unit_id, kind)
+    if kind == "team":
+        # a team report needs its rows of the required tables (validation says so too); without
+        # them the notebook would stop on a KeyError deep inside a chart
+        missing = [name for name in ("teams", "measures") if name in files and name not in tables]
+        if missing:
+            raise DataValidationFailed([
+                Problem(str(files[name]), f"no rows for team '{unit_id}'; a team report needs its "
+                        f"{'row' if name == 'teams' else 'monthly measures'} (run evalkit validate)", unit=unit_id)
+                for name in missing])
     return tables if params is None else suppress_small_rates(tables, params)
 
 
