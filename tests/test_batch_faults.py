@@ -1,5 +1,5 @@
 """The batch runner under faults: one run at a time per output folder (the lock, the merged
-manifest), a read-only or full output folder, a foreign manifest.json.
+manifest), a read-only or full output folder, a foreign manifest.json, and --timeout.
 
 Runs use the tiny notebooks of tests/_tiny_batch.py over the demo inputs (a few seconds
 each). Faults of the filesystem are simulated by patching ``os`` calls, because the tests
@@ -22,7 +22,7 @@ import pytest
 from _demo_batch import DATA, PARAMS, ROOT
 from _tiny_batch import tiny_notebooks
 from evalkit.batch import run as run_module
-from evalkit.cli import main
+from evalkit.cli import build_parser, main
 
 PYTHON = sys.executable
 
@@ -225,3 +225,35 @@ def test_a_manifest_of_another_structure_is_moved_aside_with_a_warning(tmp_path,
     assert warning.endswith(f"not a manifest evalkit wrote; moved it to {aside.name} and carrying on")
     assert aside.read_text() == text
     assert [(e["id"], e["status"]) for e in _manifest(out)["reports"]] == [("moldova", "ok")]
+
+
+# --------------------------------------------------------------------------- --timeout
+
+
+def test_timeout_stops_a_slow_report_and_fails_it(tmp_path, monkeypatch):
+    folder = tiny_notebooks(tmp_path / "notebooks", "import time\ntime.sleep(60)")
+    monkeypatch.setattr(run_module, "default_notebooks_dir", lambda: folder)
+    out = tmp_path / "out"
+    t0 = time.monotonic()
+    assert _run_cli(out, "--only", "moldova", "--timeout", "1.5") == 1
+    assert time.monotonic() - t0 < 30
+    (entry,) = _manifest(out)["reports"]
+    assert (entry["status"], entry["error"]) == ("failed", "timed out after 2 s")
+
+
+@pytest.mark.parametrize("value", ["0", "-5", "nan"])
+def test_timeout_must_be_above_zero(tmp_path, value, capsys):
+    out = tmp_path / "out"
+    assert _run_cli(out, "--timeout", value) == 2
+    line = _one_line_error(capsys.readouterr().err)
+    assert line.startswith(f"evalkit: --timeout {float(value)} is not allowed")
+    assert not out.exists()
+
+
+def test_timeout_and_wait_lock_are_documented_options():
+    args = build_parser().parse_args(["run"])
+    assert (args.timeout, args.wait_lock) == (1800.0, 0.0)
+    help_text = build_parser()._subparsers._group_actions[0].choices["run"].format_help()
+    assert "--timeout SECONDS" in help_text and "--wait-lock SECONDS" in help_text
+    readme = (ROOT / "README.md").read_text()
+    assert "--timeout SECONDS" in readme and "--wait-lock SECONDS" in readme

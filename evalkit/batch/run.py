@@ -170,7 +170,7 @@ def run_batch(params_dir, data_dir, out_dir, *, jobs: int | None = None, only=No
     Raises
     ------
     evalkit.errors.InputError
-        Unknown ``engine``, ``jobs`` below 1, ``wait_lock`` below 0,
+        Unknown ``engine``, ``jobs`` below 1, ``timeout`` not above 0, ``wait_lock`` below 0,
         or an ``only`` id that is not a report.
     evalkit.errors.ReportError
         A notebook is missing, the output folder cannot be written (read-only, full), another
@@ -184,6 +184,8 @@ def run_batch(params_dir, data_dir, out_dir, *, jobs: int | None = None, only=No
         raise InputError(f"engine {engine!r} is unknown; use 'fast' or 'papermill'")
     if jobs is not None and jobs < 1:
         raise InputError(f"--jobs {jobs} is not allowed; give 1 or more")
+    if not timeout > 0:  # also refuses NaN
+        raise InputError(f"--timeout {timeout} is not allowed; give the seconds one report may take, above 0")
     if not wait_lock >= 0:
         raise InputError(f"--wait-lock {wait_lock} is not allowed; give 0 or more seconds")
     if scheduler is not None and not str(scheduler).strip():
