@@ -18,6 +18,7 @@ import pandas as pd
 
 from evalkit.errors import InputError
 from evalkit.collaborative.pdsa import ESSENTIALS
+from evalkit.plotting._text import plain, plain_text
 
 __all__ = [
     "plot_its",
@@ -74,6 +75,7 @@ def _empty(ax, message: str):
 
 
 # --------------------------------------------------------------------------- ITS
+@plain_text
 def plot_its(result, ax=None, *, title: str | None = None, ylabel: str | None = None):
     """Interrupted time series: observed points, fitted segments, counterfactual and start line.
 
@@ -119,6 +121,7 @@ def plot_its(result, ax=None, *, title: str | None = None, ylabel: str | None = 
     return ax
 
 
+@plain_text
 def plot_its_facets(results: Mapping, *, ncols: int = 4, titles: Mapping | None = None, sharey: bool = True,
                     ylabel: str | None = None):
     """Small multiples of interrupted time series, one panel per team.
@@ -155,11 +158,13 @@ def plot_its_facets(results: Mapping, *, ncols: int = 4, titles: Mapping | None 
         ax.set_visible(False)
     if ylabel:
         fig.supylabel(ylabel)
+    plain(fig)  # before tight_layout, which draws the texts
     fig.tight_layout()
     return fig
 
 
 # --------------------------------------------------------------------------- DiD event study
+@plain_text
 def plot_event_study(result, ax=None, *, title: str | None = None, ylabel: str | None = None):
     """Event-study estimates (leads and lags) with their CIs; the reference month −1 is hollow at 0.
 
@@ -196,6 +201,7 @@ def plot_event_study(result, ax=None, *, title: str | None = None, ylabel: str |
 
 
 # --------------------------------------------------------------------------- PDSA
+@plain_text
 def plot_pdsa_timeline(pdsa: pd.DataFrame, team_id: str, ax=None, *, lanes: str = "essential",
                        as_of=None, title: str | None = None, month_ticks: bool = False):
     """One team's PDSA cycles as bars on a timeline, one lane per essential (or ramp).
@@ -255,6 +261,7 @@ def plot_pdsa_timeline(pdsa: pd.DataFrame, team_id: str, ax=None, *, lanes: str 
     return ax
 
 
+@plain_text
 def plot_pdsa_heatmap(table: pd.DataFrame, ax=None, *, title: str | None = None):
     """Team × month heat map of PDSA cycles started (from :func:`evalkit.collaborative.pdsa.pdsa_heatmap`).
 
@@ -285,6 +292,7 @@ def plot_pdsa_heatmap(table: pd.DataFrame, ax=None, *, title: str | None = None)
 
 
 # --------------------------------------------------------------------------- progress scores
+@plain_text
 def plot_progress(trajectory: pd.DataFrame, team_id: str | None = None, ax=None, *, title: str | None = None):
     """Progress-score trajectory: faculty and self scores of one team, or faculty scores of every team.
 
@@ -328,6 +336,7 @@ def plot_progress(trajectory: pd.DataFrame, team_id: str | None = None, ax=None,
     return ax
 
 
+@plain_text
 def plot_progress_shares(shares: pd.DataFrame, ax=None, *, title: str | None = None):
     """Share of teams at or above each threshold by month (from :func:`evalkit.collaborative.progress.share_at_or_above`).
 
@@ -351,6 +360,7 @@ def plot_progress_shares(shares: pd.DataFrame, ax=None, *, title: str | None = N
     return ax
 
 
+@plain_text
 def plot_progress_distribution(distribution: pd.DataFrame, ax=None, *, title: str | None = None):
     """Stacked bars: how many teams hold each progress score, month by month.
 
@@ -389,6 +399,7 @@ def plot_progress_distribution(distribution: pd.DataFrame, ax=None, *, title: st
 
 
 # --------------------------------------------------------------------------- roll-up
+@plain_text
 def plot_signal_counts(counts: pd.DataFrame, ax=None, *, group: str = "all participating teams",
                        labels: Mapping | None = None, title: str | None = None):
     """Horizontal stacked bars: teams with a signal of improvement / deterioration / none, per measure.
