@@ -53,6 +53,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
         engine=args.engine,
         progress=not args.quiet,
         scheduler=args.scheduler,
+        timeout=args.timeout,
+        wait_lock=args.wait_lock,
     )
     print(result.summary_table())
     return result.exit_code
@@ -90,6 +92,12 @@ def build_parser() -> argparse.ArgumentParser:
         "same evalkit installed: pip install 'evalkit[distributed]'); outputs, manifest, cache and exit codes "
         "are as for a local run",
     )
+    p_run.add_argument("--timeout", type=float, default=1800.0, metavar="SECONDS",
+                       help="seconds one report may take before it is stopped and marked failed (default: 1800; "
+                       "with --scheduler: seconds one notebook cell may take)")
+    p_run.add_argument("--wait-lock", type=float, default=0.0, metavar="SECONDS",
+                       help="if another run is writing to --out, wait up to this long for it to finish "
+                       "(default: 0, stop at once with exit code 2)")
     p_run.add_argument("--quiet", action="store_true", help="no progress bar")
     p_run.set_defaults(func=_cmd_run)
 

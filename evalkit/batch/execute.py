@@ -166,14 +166,25 @@ def execute_notebook(notebook, parameters: dict, *, engine: str = "fast", cwd=No
 
 
 def _cell_error(nb, exc) -> CellError:
-    """The failing cell's position as the user sees it in the input notebook."""
+    """The failing cell's position as the user sees it in the input notebook.
+
+    ``exc.cell_index`` (papermill's pick: the last cell holding an ``error`` output) is the
+    cell's index before papermill inserted its two marker cells. It is used rather than the
+    cell that stopped the run because an error raised while drawing a figure (the inline
+    backend renders figures after the cell's code, in ``post_execute``) leaves an error
+    output in the cell that drew it without stopping the run: no cell is then flagged, and
+    counting to the flagged cell named the notebook's last cell instead.
+    """
     position = 0
+    index = -1  # index among the cells papermill saw (its marker cells skipped)
     for cell in nb.cells:
         tags = cell.get("metadata", {}).get("tags", [])
-        if "papermill-error-cell-tag" in tags or "injected-parameters" in tags:
+        if "papermill-error-cell-tag" in tags:
             continue
-        position += 1
-        if cell.get("metadata", {}).get("papermill", {}).get("exception"):
+        index += 1
+        if "injected-parameters" not in tags:
+            position += 1
+        if index == exc.cell_index:
             break
     evalue = " ".join(str(exc.evalue).split())
     return CellError(cell=position, execution_count=exc.exec_count, ename=str(exc.ename), evalue=evalue)

@@ -16,8 +16,10 @@ import time
 import traceback
 from pathlib import Path
 
+from evalkit.batch.lock import close_inherited_locks
 from evalkit.batch.outputs import manifest_entry, write_report
 from evalkit.batch.plan import ReportJob
+from evalkit.errors import EvalkitError
 
 __all__ = ["execute_all", "execute_report", "progress_bar"]
 
@@ -97,12 +99,14 @@ def _fork_report(job: ReportJob, out_dir: Path, engine: str, generated_at: str):
         code = 0
         try:
             os.close(read_fd)
+            close_inherited_locks()  # the run's lock stays the parent's alone
             _die_with_parent()
             _quiet_child_output()
             try:
                 result = _render(job, out_dir, engine, generated_at)
             except BaseException as exc:  # report isolation: any failure becomes this report's error
-                result = {"status": "failed", "error": f"{type(exc).__name__}: {exc}",
+                error = str(exc) if isinstance(exc, EvalkitError) else f"{type(exc).__name__}: {exc}"
+                result = {"status": "failed", "error": error,
                           "trace": traceback.format_exc(limit=5)}
                 code = 1
             payload = json.dumps(result, default=str).encode()

@@ -5,9 +5,18 @@ fsynced, then ``os.replace``-d into place, so a run killed at any moment leaves 
 previous file intact. A report whose notebook raised is written as
 ``<id>.failed.html``/``.failed.ipynb`` beside the last good ``<id>.html``; a report that
 renders fine again removes its stale ``.failed`` files.
+
+A write that fails (read-only folder, disk full) removes its temporary file and raises a
+one-line :class:`~evalkit.errors.ReportError`; a report's notebook and page are both written
+to temporary files before either is moved into place, so a full disk never leaves an
+``.ipynb`` without its ``.html``. A ``manifest.json`` evalkit cannot read (another tool's
+file, entries missing fields) is moved aside to ``manifest.json.bad-<timestamp>`` with a
+one-line warning, and the run carries on as if there were none.
 """
 from __future__ import annotations
 
+import datetime as _dt
+import errno
 import json
 import os
 from pathlib import Path
@@ -19,19 +28,86 @@ if TYPE_CHECKING:
 MANIFEST = "manifest.json"
 INDEX = "index.html"
 
-__all__ = ["MANIFEST", "INDEX", "write_atomic", "remove_stale_temp_files", "read_manifest", "write_manifest",
-           "write_index", "manifest_entry", "write_report"]
+#: Fields every manifest entry must have for the runner to reuse it (DESIGN.md §4).
+ENTRY_FIELDS = ("kind", "id", "status", "html", "notebook", "inputs_sha256")
+
+__all__ = ["MANIFEST", "INDEX", "write_atomic", "write_error", "remove_stale_temp_files", "read_manifest",
+           "load_manifest", "write_manifest", "write_index", "manifest_entry", "write_report"]
+
+_WRITE_HINTS = {
+    errno.ENOSPC: "free some disk space and run again",
+    errno.EDQUOT: "free some disk space and run again",
+    errno.EROFS: "make the folder writable or use another --out",
+    errno.EACCES: "make the folder writable or use another --out",
+    errno.EPERM: "make the folder writable or use another --out",
+}
+
+
+def write_error(path: Path, exc: OSError, doing: str = "write"):
+    """A one-line ReportError for a file or folder that could not be written (or created)."""
+    from evalkit.errors import ReportError
+
+    hint = _WRITE_HINTS.get(exc.errno, "check the output folder")
+    return ReportError(f"{path}: cannot {doing} ({exc.strerror or exc}); {hint}")
+
+
+def _discard(path: Path) -> None:
+    try:
+        path.unlink()
+    except OSError:
+        pass
+
+
+def _write_temp(path: Path, data) -> Path:
+    """Write ``data`` to a temporary file beside ``path`` and fsync it; remove it on failure."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o666)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(payload)
+            fh.flush()
+            os.fsync(fh.fileno())
+    except OSError as exc:
+        _discard(tmp)
+        raise write_error(path, exc) from exc
+    return tmp
+
+
+def _move_into_place(pairs) -> None:
+    """os.replace each (tmp, path); a failure removes the temporary files not yet moved."""
+    for i, (tmp, path) in enumerate(pairs):
+        try:
+            os.replace(tmp, path)
+        except OSError as exc:
+            for rest, _ in pairs[i:]:
+                _discard(rest)
+            raise write_error(path, exc) from exc
 
 
 def write_atomic(path: Path, data) -> None:
-    """Write to a temporary file in the same folder, fsync, then os.replace into place."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    payload = data.encode("utf-8") if isinstance(data, str) else data
-    with open(tmp, "wb") as fh:
-        fh.write(payload)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    """Write to a temporary file in the same folder, fsync, then os.replace into place.
+
+    Raises ``ReportError`` (one line) if the file cannot be written; no temporary file is left.
+    """
+    _move_into_place([(_write_temp(path, data), path)])
+
+
+def _write_together(files) -> None:
+    """Write several (path, data) so that none is replaced unless all could be written.
+
+    Every temporary file is written (and fsynced) first; only then are they renamed into
+    place, in the order given. Renames within a folder need no free space.
+    """
+    temps = []
+    try:
+        for path, data in files:
+            temps.append((_write_temp(path, data), path))
+    except BaseException:
+        for tmp, _ in temps:
+            _discard(tmp)
+        raise
+    _move_into_place(temps)
 
 
 def remove_stale_temp_files(out_dir: Path) -> None:
@@ -44,11 +120,59 @@ def remove_stale_temp_files(out_dir: Path) -> None:
 
 
 def read_manifest(out_dir: Path) -> dict:
+    """The manifest of the last run, or ``{}`` if there is none or it is not one evalkit can read."""
+    data, problem = _parse_manifest(out_dir / MANIFEST)
+    return data if problem is None else {}
+
+
+def load_manifest(out_dir: Path) -> tuple[dict, str | None]:
+    """Like :func:`read_manifest`, but an unreadable manifest is moved aside (call under the lock).
+
+    Returns the manifest (``{}`` if none) and a one-line warning when one was moved aside.
+    """
+    path = out_dir / MANIFEST
+    data, problem = _parse_manifest(path)
+    if problem is None:
+        return data, None
+    stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    aside = path.with_name(f"{MANIFEST}.bad-{stamp}")
     try:
-        data = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
+        os.replace(path, aside)
+    except OSError as exc:
+        raise write_error(aside, exc) from exc
+    return {}, f"{path}: {problem}, not a manifest evalkit wrote; moved it to {aside.name} and carrying on"
+
+
+def _parse_manifest(path: Path) -> tuple[dict, str | None]:
+    """(manifest, None), ({}, None) when there is no file, or ({}, what is wrong with it)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}, None
+    except OSError as exc:
+        return {}, f"cannot be read ({exc.strerror or exc})"
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        return {}, f"is not JSON ({exc})"
+    if not isinstance(data, dict):
+        return {}, f"holds a JSON {type(data).__name__}, not an object"
+    reports = data.get("reports")
+    if not isinstance(reports, list):
+        return {}, "has no list of reports"
+    if not isinstance(data.get("plan", {}), dict):
+        return {}, "has a plan that is not an object"
+    for number, entry in enumerate(reports, start=1):
+        if not isinstance(entry, dict):
+            return {}, f"report {number} is not an object"
+        missing = [f for f in ENTRY_FIELDS if f not in entry]
+        if missing:
+            return {}, f"report {number} lacks {', '.join(missing)}"
+        wrong = [f for f in ENTRY_FIELDS if not isinstance(entry[f], str)
+                 and not (f in ("html", "notebook") and entry[f] is None)]
+        if wrong:
+            return {}, f"report {number} has {', '.join(wrong)} of the wrong type"
+    return data, None
 
 
 def write_manifest(out_dir: Path, entries: dict, state: dict) -> None:
@@ -98,8 +222,9 @@ def write_report(job: ReportJob, out_dir: Path, rendered: dict, *, seconds: floa
     failed = rendered["status"] == "failed"
     suffix = ".failed" if failed else ""
     html_rel, nb_rel = job.rel(f"{suffix}.html"), job.rel(f"{suffix}.ipynb")
-    write_atomic(out_dir / nb_rel, rendered["ipynb"])
-    write_atomic(out_dir / html_rel, rendered["page"])
+    # both or neither (a full disk fails before either is replaced); the page first, so a
+    # notebook never stands without its page
+    _write_together([(out_dir / html_rel, rendered["page"]), (out_dir / nb_rel, rendered["ipynb"])])
     if not failed:
         for stale in (job.rel(".failed.html"), job.rel(".failed.ipynb")):
             try:

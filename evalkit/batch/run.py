@@ -39,20 +39,30 @@ one collaborative summary (DESIGN.md §4):
    failure isolation and exit codes; a worker that dies fails only its report. See
    ``evalkit.batch.cluster``.
 
+7. **One run at a time per output folder** — steps 3–5 hold an exclusive lock on
+   ``<out>/.evalkit.lock`` (``evalkit.batch.lock``): a second run on the same folder waits up
+   to ``wait_lock`` seconds, then stops with exit code 2 naming the holder's pid. The
+   manifest is read afresh under the lock and only this run's reports are updated in it, so
+   concurrent ``--only a`` and ``--only b`` both end up in the manifest and the index. A
+   lock left by a killed run does not block (the kernel releases it with the process).
+
 Exit codes: 0 all reports ok or cached; 1 any failed (others still written); 2 invalid
-inputs or an unreachable scheduler (nothing run).
+inputs, an unreachable scheduler, an output folder another run is writing or that cannot
+be written (a full disk, a read-only folder): one line, no traceback.
 """
 from __future__ import annotations
 
 import datetime as _dt
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from evalkit.batch.cache import fingerprint
 from evalkit.batch.local import execute_all
-from evalkit.batch.outputs import (INDEX, manifest_entry, read_manifest, remove_stale_temp_files, write_index,
-                                   write_manifest)
+from evalkit.batch.lock import output_lock
+from evalkit.batch.outputs import (INDEX, load_manifest, manifest_entry, read_manifest, remove_stale_temp_files,
+                                   write_error, write_index, write_manifest)
 from evalkit.batch.plan import cpu_count, default_notebooks_dir, make_jobs, validate_and_plan
 from evalkit.inputs.kinds import REPORT_KINDS
 
@@ -106,7 +116,7 @@ class BatchResult:
 
 def run_batch(params_dir, data_dir, out_dir, *, jobs: int | None = None, only=None, force: bool = False,
               engine: str = "fast", progress: bool = True, notebooks_dir=None, timeout: float = 1800.0,
-              scheduler: str | None = None) -> BatchResult:
+              scheduler: str | None = None, wait_lock: float = 0.0) -> BatchResult:
     """Render every team, country and collaborative report; see the module docstring.
 
     Parameters
@@ -138,6 +148,8 @@ def run_batch(params_dir, data_dir, out_dir, *, jobs: int | None = None, only=No
         Address of an existing Dask distributed scheduler (e.g. ``"tcp://10.0.0.5:8786"``):
         run the reports there instead of locally (see ``evalkit.batch.cluster``). Connected only
         when some report needs rendering.
+    wait_lock : float
+        Seconds to wait while another run writes to ``out_dir`` (default 0: stop at once).
 
     Notes
     -----
@@ -158,10 +170,12 @@ def run_batch(params_dir, data_dir, out_dir, *, jobs: int | None = None, only=No
     Raises
     ------
     evalkit.errors.InputError
-        Unknown ``engine``, ``jobs`` below 1, or an ``only`` id that is not a report.
+        Unknown ``engine``, ``jobs`` below 1, ``timeout`` not above 0, ``wait_lock`` below 0,
+        or an ``only`` id that is not a report.
     evalkit.errors.ReportError
-        A notebook is missing, the output folder cannot be written, or the Dask scheduler
-        cannot be reached (nothing is run).
+        A notebook is missing, the output folder cannot be written (read-only, full), another
+        run is writing to it, or the Dask scheduler cannot be reached (nothing is run, or for
+        a folder that fills up mid-run, what was written stays intact).
     """
     from evalkit.errors import InputError, ReportError
 
@@ -170,6 +184,10 @@ def run_batch(params_dir, data_dir, out_dir, *, jobs: int | None = None, only=No
         raise InputError(f"engine {engine!r} is unknown; use 'fast' or 'papermill'")
     if jobs is not None and jobs < 1:
         raise InputError(f"--jobs {jobs} is not allowed; give 1 or more")
+    if not timeout > 0:  # also refuses NaN
+        raise InputError(f"--timeout {timeout} is not allowed; give the seconds one report may take, above 0")
+    if not wait_lock >= 0:
+        raise InputError(f"--wait-lock {wait_lock} is not allowed; give 0 or more seconds")
     if scheduler is not None and not str(scheduler).strip():
         raise InputError("--scheduler needs an address such as tcp://host:8786")
     params_dir, data_dir, out_dir = Path(params_dir).resolve(), Path(data_dir).resolve(), Path(out_dir).resolve()
@@ -180,7 +198,7 @@ def run_batch(params_dir, data_dir, out_dir, *, jobs: int | None = None, only=No
                               "or give notebooks_dir")
     jobs = jobs or cpu_count()
 
-    previous = read_manifest(out_dir)
+    previous = read_manifest(out_dir)  # not locked: only to reuse a validated plan
     inputs_fingerprint = fingerprint(params_dir, data_dir)
     plan = None
     if previous.get("inputs_fingerprint") == inputs_fingerprint and "reports" in previous.get("plan", {}):
@@ -200,6 +218,74 @@ def run_batch(params_dir, data_dir, out_dir, *, jobs: int | None = None, only=No
         batch_jobs = [j for j in batch_jobs if j.id in wanted]
 
     generated_at = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    state = {"plan": plan, "fingerprint": inputs_fingerprint, "generated_at": generated_at, "engine": engine}
+    entries, to_run = _entries_and_work(batch_jobs, previous, out_dir, only=only, force=force)
+    client = None
+    messages = []
+    if scheduler:
+        state.update(engine="papermill", scheduler=str(scheduler).strip())
+        if to_run:
+            from evalkit.batch.cluster import connect  # needs the optional 'distributed' package
+
+            client = connect(state["scheduler"])  # before anything is written: unreachable = nothing run
+    finished = None
+    try:
+        for sub in ("", "teams", "countries"):
+            try:
+                (out_dir / sub).mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise write_error(out_dir / sub, exc, doing="create the folder") from exc
+        with output_lock(out_dir, wait=wait_lock):
+            # Under the lock, from the manifest as it is now (another run may have finished
+            # since it was first read): merge into it rather than overwrite it.
+            current, warning = load_manifest(out_dir)
+            if warning:
+                messages.append(warning)
+                print(f"evalkit: warning: {warning}", file=sys.stderr, flush=True)
+            entries, to_run = _entries_and_work(batch_jobs, current, out_dir, only=only, force=force)
+            if to_run and scheduler and client is None:
+                from evalkit.batch.cluster import connect
+
+                client = connect(state["scheduler"])
+            remove_stale_temp_files(out_dir)
+            write_manifest(out_dir, entries, state)
+            try:
+                if to_run:
+                    if client is not None:
+                        from evalkit.batch.cluster import execute_on_cluster
+
+                        finished = execute_on_cluster(client, to_run, out_dir, params_dir=params_dir,
+                                                      data_dir=data_dir, generated_at=generated_at, timeout=timeout,
+                                                      progress=progress)
+                    else:
+                        finished = execute_all(to_run, out_dir, engine=engine, jobs=jobs, progress=progress,
+                                               generated_at=generated_at, timeout=timeout)
+                    for key, entry in finished:
+                        entries[key] = entry
+                        write_manifest(out_dir, entries, state)
+            finally:
+                if finished is not None:  # before the lock goes: no worker writes after it
+                    finished.close()  # an interrupted run stops its workers (local) or cancels its tasks (cluster)
+            ordered = [entries[(j.kind, j.id)] for j in batch_jobs]
+            all_entries = list(entries.values()) if only else ordered
+            write_index(out_dir, all_entries, plan, generated_at)
+            write_manifest(out_dir, {(e["kind"], e["id"]): e for e in all_entries}, state)
+    finally:
+        if client is not None:
+            client.close()
+
+    failed = any(e["status"] == "failed" for e in ordered)
+    scoped = tuple(p for j in batch_jobs for p in j.problems)
+    return BatchResult(EXIT_FAILED if failed else EXIT_OK, tuple(ordered), scoped, out_dir,
+                       time.perf_counter() - started, tuple(messages))
+
+
+def _entries_and_work(batch_jobs, previous: dict, out_dir: Path, *, only, force: bool):
+    """Manifest entries to start from (keyed by kind and id) and the jobs that must run.
+
+    An unchanged report that last rendered fine is ``cached``; with ``only``, the other
+    reports keep their entries from ``previous``.
+    """
     old_entries = {(e["kind"], e["id"]): e for e in previous.get("reports", [])}
     entries: dict = {}
     if only:
@@ -218,46 +304,4 @@ def run_batch(params_dir, data_dir, out_dir, *, jobs: int | None = None, only=No
             to_run.append(job)
             if old:
                 entries[key] = old  # keep the last record until this report finishes
-    state = {"plan": plan, "fingerprint": inputs_fingerprint, "generated_at": generated_at, "engine": engine}
-    client = None
-    if scheduler:
-        state.update(engine="papermill", scheduler=str(scheduler).strip())
-        if to_run:
-            from evalkit.batch.cluster import connect  # needs the optional 'distributed' package
-
-            client = connect(state["scheduler"])  # before anything is written: unreachable = nothing run
-    finished = None
-    try:
-        try:
-            for sub in ("", "teams", "countries"):
-                (out_dir / sub).mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise ReportError(f"{out_dir}: cannot create the output folder ({exc})") from exc
-        remove_stale_temp_files(out_dir)
-        write_manifest(out_dir, entries, state)
-        if to_run:
-            if client is not None:
-                from evalkit.batch.cluster import execute_on_cluster
-
-                finished = execute_on_cluster(client, to_run, out_dir, params_dir=params_dir, data_dir=data_dir,
-                                              generated_at=generated_at, timeout=timeout, progress=progress)
-            else:
-                finished = execute_all(to_run, out_dir, engine=engine, jobs=jobs, progress=progress,
-                                        generated_at=generated_at, timeout=timeout)
-            for key, entry in finished:
-                entries[key] = entry
-                write_manifest(out_dir, entries, state)
-    finally:
-        if finished is not None:
-            finished.close()  # an interrupted run stops its workers (local) or cancels its tasks (cluster)
-        if client is not None:
-            client.close()
-
-    ordered = [entries[(j.kind, j.id)] for j in batch_jobs]
-    all_entries = list(entries.values()) if only else ordered
-    write_index(out_dir, all_entries, plan, generated_at)
-    write_manifest(out_dir, {(e["kind"], e["id"]): e for e in all_entries}, state)
-    failed = any(e["status"] == "failed" for e in ordered)
-    scoped = tuple(p for j in batch_jobs for p in j.problems)
-    return BatchResult(EXIT_FAILED if failed else EXIT_OK, tuple(ordered), scoped, out_dir,
-                       time.perf_counter() - started)
+    return entries, to_run

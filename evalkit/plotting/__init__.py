@@ -1,6 +1,8 @@
 """Plotting: every function takes a result object (and an optional ``ax``) and returns
 the matplotlib Axes (or a Figure for small multiples). Nothing here calls ``show()`` or
-changes global style. Submodules are imported lazily so importing evalkit stays light.
+changes global style. Text is drawn literally: a ``$`` or ``%`` from data is never read as
+mathtext or TeX (``evalkit.plotting._text``). Submodules are imported lazily so importing
+evalkit stays light.
 """
 from __future__ import annotations
 

@@ -4,7 +4,7 @@ Every function takes a result object from evalkit.country.goals / collaboration 
 training and an optional ``ax``, returns the matplotlib Axes, never calls
 ``plt.show()`` and never changes global style. Colours: Okabe & Ito (2008).
 No person identifier is ever drawn. Text from data is drawn as plain text
-(matplotlib renders an image, so nothing is HTML-escaped here).
+(matplotlib renders an image, so nothing is HTML-escaped here; ``$`` is not mathtext).
 """
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from matplotlib.patches import Patch
 from evalkit.errors import InputError
 from evalkit.plotting._heatmap import heatmap
 from evalkit.plotting._palette import okabe_ito
+from evalkit.plotting._text import plain_text
 
 __all__ = [
     "plot_goal_progress",
@@ -55,6 +56,7 @@ def _short(text, n: int = 45) -> str:
     return s if len(s) <= n else s[: n - 1] + "…"
 
 
+@plain_text
 def plot_goal_progress(result, ax: Axes | None = None, *, country: str | None = None) -> Axes:
     """Horizontal bars: % of the way from baseline to target, coloured by status.
 
@@ -99,6 +101,7 @@ def plot_goal_progress(result, ax: Axes | None = None, *, country: str | None = 
     return ax
 
 
+@plain_text
 def plot_deliverable_timeline(result, ax: Axes | None = None, *, country: str | None = None) -> Axes:
     """Gantt-like timeline: due date (diamond) and completion (or as-of date), coloured by status.
 
@@ -135,6 +138,7 @@ def plot_deliverable_timeline(result, ax: Axes | None = None, *, country: str | 
     return ax
 
 
+@plain_text
 def plot_membership_by_sector(result, ax: Axes | None = None, *, country: str | None = None) -> Axes:
     """Stacked bars of members per sector at each reported date; missing sectors noted.
 
@@ -184,6 +188,7 @@ def _heatmap(ax: Axes, mat: pd.DataFrame, fmt: str, cmap: str, label: str, vmax=
     return ax
 
 
+@plain_text
 def plot_theme_heatmap(result, ax: Axes | None = None, *, value: str = "n_sessions",
                        study: str | None = None) -> Axes:
     """Heat map of codes × affinity groups (breadth of each theme).
@@ -218,6 +223,7 @@ def plot_theme_heatmap(result, ax: Axes | None = None, *, value: str = "n_sessio
     return ax
 
 
+@plain_text
 def plot_cooccurrence(result, ax: Axes | None = None, *, value: str = "p_b_given_a",
                       study: str | None = None) -> Axes:
     """Heat map of code co-occurrence within excerpts.
@@ -248,6 +254,7 @@ def plot_cooccurrence(result, ax: Axes | None = None, *, value: str = "p_b_given
     return ax
 
 
+@plain_text
 def plot_training_coverage(result, ax: Axes | None = None, *, team_id: str = "all",
                            levels=None) -> Axes:
     """Coverage of current staff over time, beside the cumulative ever-trained share.

@@ -20,6 +20,7 @@ from evalkit.effects.verdict import VERDICT_WORDS
 from evalkit.errors import InputError
 from evalkit.collaborative.pdsa import ESSENTIALS
 from evalkit.plotting._heatmap import heatmap
+from evalkit.plotting._text import plain, plain_text
 
 __all__ = [
     "plot_its",
@@ -76,6 +77,7 @@ def _empty(ax, message: str):
 
 
 # --------------------------------------------------------------------------- ITS
+@plain_text
 def plot_its(result, ax=None, *, title: str | None = None, ylabel: str | None = None):
     """Interrupted time series: observed points, fitted segments, counterfactual and start line.
 
@@ -121,6 +123,7 @@ def plot_its(result, ax=None, *, title: str | None = None, ylabel: str | None = 
     return ax
 
 
+@plain_text
 def plot_its_facets(results: Mapping, *, ncols: int = 4, titles: Mapping | None = None, sharey: bool = True,
                     ylabel: str | None = None):
     """Small multiples of interrupted time series, one panel per team.
@@ -157,11 +160,13 @@ def plot_its_facets(results: Mapping, *, ncols: int = 4, titles: Mapping | None 
         ax.set_visible(False)
     if ylabel:
         fig.supylabel(ylabel)
+    plain(fig)  # before tight_layout, which draws the texts
     fig.tight_layout()
     return fig
 
 
 # --------------------------------------------------------------------------- DiD event study
+@plain_text
 def plot_event_study(result, ax=None, *, title: str | None = None, ylabel: str | None = None):
     """Event-study estimates (leads and lags) with their CIs; the reference month −1 is hollow at 0.
 
@@ -198,6 +203,7 @@ def plot_event_study(result, ax=None, *, title: str | None = None, ylabel: str |
 
 
 # --------------------------------------------------------------------------- PDSA
+@plain_text
 def plot_pdsa_timeline(pdsa: pd.DataFrame, team_id: str, ax=None, *, lanes: str = "essential",
                        as_of=None, title: str | None = None, month_ticks: bool = False):
     """One team's PDSA cycles as bars on a timeline, one lane per essential (or ramp).
@@ -257,6 +263,7 @@ def plot_pdsa_timeline(pdsa: pd.DataFrame, team_id: str, ax=None, *, lanes: str 
     return ax
 
 
+@plain_text
 def plot_pdsa_heatmap(table: pd.DataFrame, ax=None, *, title: str | None = None):
     """Team × month heat map of PDSA cycles started (from :func:`evalkit.collaborative.pdsa.pdsa_heatmap`).
 
@@ -280,6 +287,7 @@ def plot_pdsa_heatmap(table: pd.DataFrame, ax=None, *, title: str | None = None)
 
 
 # --------------------------------------------------------------------------- progress scores
+@plain_text
 def plot_progress(trajectory: pd.DataFrame, team_id: str | None = None, ax=None, *, title: str | None = None):
     """Progress-score trajectory: faculty and self scores of one team, or faculty scores of every team.
 
@@ -323,6 +331,7 @@ def plot_progress(trajectory: pd.DataFrame, team_id: str | None = None, ax=None,
     return ax
 
 
+@plain_text
 def plot_progress_shares(shares: pd.DataFrame, ax=None, *, title: str | None = None):
     """Share of teams at or above each threshold by month (from :func:`evalkit.collaborative.progress.share_at_or_above`).
 
@@ -346,6 +355,7 @@ def plot_progress_shares(shares: pd.DataFrame, ax=None, *, title: str | None = N
     return ax
 
 
+@plain_text
 def plot_progress_distribution(distribution: pd.DataFrame, ax=None, *, title: str | None = None):
     """Stacked bars: how many teams hold each progress score, month by month.
 
@@ -384,6 +394,7 @@ def plot_progress_distribution(distribution: pd.DataFrame, ax=None, *, title: st
 
 
 # --------------------------------------------------------------------------- roll-up
+@plain_text
 def plot_signal_counts(counts: pd.DataFrame, ax=None, *, group: str = "all participating teams",
                        labels: Mapping | None = None, title: str | None = None):
     """Horizontal stacked bars: teams with a signal of improvement / deterioration / none, per measure.

@@ -16,6 +16,7 @@ import pandas as pd
 
 from evalkit.errors import InputError
 from evalkit.plotting._palette import OKABE_ITO_NAMED
+from evalkit.plotting._text import plain_text
 from evalkit.spc import QicResult, verdicts
 
 __all__ = ["plot_qic", "plot_qic_facets", "OKABE_ITO"]
@@ -67,6 +68,7 @@ def _caption(result: QicResult, facet, direction) -> str:
     return text
 
 
+@plain_text
 def plot_qic(result: QicResult, ax=None, *, title=None, target=None, annotations=None, ylabel=None,
              show_verdict_direction=None, facet=None):
     """Draw one run or control chart.
@@ -192,6 +194,7 @@ def plot_qic(result: QicResult, ax=None, *, title=None, target=None, annotations
     return ax
 
 
+@plain_text
 def plot_qic_facets(result: QicResult, *, ncols=4, sharey=True, titles=None, ylabel=None, target=None,
                     annotations=None, show_verdict_direction=None, panel_size=(3.6, 2.6)):
     """Small multiples: one panel per facet (e.g. every team for one measure).

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from evalkit.plotting._palette import okabe_ito
+from evalkit.plotting._text import plain_text
 from evalkit.privacy import DEFAULT_MIN_COUNT, DEFAULT_MIN_RESPONDENTS
 
 __all__ = [
@@ -54,6 +55,7 @@ def _hidden_note(n_hidden: int, threshold: int, unit: str = "people") -> str:
     return f"{n_hidden} point(s) not shown: based on fewer than {threshold} {unit}."
 
 
+@plain_text
 def plot_turnover(
     monthly,
     team: str | None = None,
@@ -115,6 +117,7 @@ def plot_turnover(
     return ax
 
 
+@plain_text
 def plot_retention(retention, team: str | None = None, *, threshold: int = DEFAULT_MIN_COUNT, ax=None):
     """Retention rate per month (from :func:`evalkit.workforce.staffing.rolling_retention`).
 
@@ -134,6 +137,7 @@ def plot_retention(retention, team: str | None = None, *, threshold: int = DEFAU
     return ax
 
 
+@plain_text
 def plot_new_hire_retention(new_hires, team: str | None = None, *, threshold: int = DEFAULT_MIN_COUNT, ax=None):
     """New-hire retention by hire cohort with confidence intervals.
 
@@ -163,6 +167,7 @@ def plot_new_hire_retention(new_hires, team: str | None = None, *, threshold: in
     return ax
 
 
+@plain_text
 def plot_tenure_survival(tenure, teams=None, *, threshold: int = DEFAULT_MIN_COUNT, ax=None):
     """Kaplan–Meier tenure curves with pointwise confidence bands, median marked.
 
@@ -210,6 +215,7 @@ def plot_tenure_survival(tenure, teams=None, *, threshold: int = DEFAULT_MIN_COU
     return ax
 
 
+@plain_text
 def plot_vacancy(vacancy, team: str | None = None, *, threshold: int = DEFAULT_MIN_COUNT, ax=None):
     """Vacancy rate per month. Months with fewer than ``threshold`` funded positions are not drawn."""
     by = vacancy.settings["by"][0]
@@ -224,6 +230,7 @@ def plot_vacancy(vacancy, team: str | None = None, *, threshold: int = DEFAULT_M
     return ax
 
 
+@plain_text
 def plot_time_to_fill(ttf, team: str | None = None, *, ax=None):
     """Share of requisitions still open by days since opening (Kaplan–Meier), median marked.
 
@@ -251,6 +258,7 @@ def plot_time_to_fill(ttf, team: str | None = None, *, ax=None):
     return ax
 
 
+@plain_text
 def plot_survey_scale(summary, team: str | None = None, scale: str | None = None, *,
                       threshold: int = DEFAULT_MIN_RESPONDENTS, title: str | None = None, ax=None):
     """Scale mean per wave with its 95% t interval, and the cut-off line.
