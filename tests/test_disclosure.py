@@ -1,0 +1,153 @@
+"""Can a reader of a report work out a hidden count from the figures shown beside it?
+
+The monthly staffing table and the before/after turnover table are checked the way a
+reader would attack them: write down every identity the published definitions state
+(end = start + hires − separations − transfers_out; separations = voluntary +
+involuntary + other; a month's closing headcount is the next month's opening one),
+put in the shown values, and see whether any hidden cell is fixed. The solver here is
+written independently of :mod:`evalkit.privacy` (a rank test on the display table,
+with the two headcount columns as separate unknowns tied by an equality), so the
+tests do not just repeat the implementation.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from evalkit.workforce import monthly_workforce, suppressed_table
+
+FLOWS = ["hires", "separations", "separations_voluntary", "separations_involuntary", "separations_other",
+         "transfers_out"]
+CELLS = ["headcount_start", "headcount_end", *FLOWS]
+
+
+def _roster(rows):
+    r = pd.DataFrame(rows, columns=["team_id", "hire_date", "separation_date", "separation_type"])
+    r["staff_key"] = [f"s{i}" for i in range(len(r))]
+    return r.assign(hire_date=pd.to_datetime(r["hire_date"]), separation_date=pd.to_datetime(r["separation_date"]))
+
+
+def _hidden(value) -> bool:
+    return isinstance(value, str)
+
+
+def _reader_identities(shown: pd.DataFrame):
+    """What a reader can write down from the display table of one team (rows in month order).
+
+    Returns (A, b, unknown): one row of A per identity over the hidden cells, b the
+    right-hand side from the shown cells, ``unknown`` the list of (row, column) hidden.
+    """
+    unknown = [(r, c) for r in range(len(shown)) for c in CELLS if _hidden(shown[c].iloc[r])]
+    col = {cell: i for i, cell in enumerate(unknown)}
+    A, b = [], []
+
+    def add(terms):  # terms: [(coefficient, row, column)], identity sum(coef * value) = 0
+        a, rhs = np.zeros(len(unknown)), 0.0
+        for k, r, c in terms:
+            if (r, c) in col:
+                a[col[(r, c)]] += k
+            else:
+                rhs -= k * float(shown[c].iloc[r])
+        A.append(a)
+        b.append(rhs)
+
+    for r in range(len(shown)):
+        add([(1, r, "headcount_end"), (-1, r, "headcount_start"), (-1, r, "hires"), (1, r, "separations"),
+             (1, r, "transfers_out")])
+        add([(1, r, "separations"), (-1, r, "separations_voluntary"), (-1, r, "separations_involuntary"),
+             (-1, r, "separations_other")])
+        if r + 1 < len(shown):
+            add([(1, r, "headcount_end"), (-1, r + 1, "headcount_start")])
+    return np.array(A).reshape(-1, len(unknown)), np.array(b), unknown
+
+
+def _solvable(shown: pd.DataFrame) -> list:
+    """Hidden cells fixed by the identities: e_j in the row space of A (rank test), or an identity
+    whose hidden cells share a sign and add up to their number (each hidden count is at least 1,
+    because zeros are shown)."""
+    A, b, unknown = _reader_identities(shown)
+    if not unknown:
+        return []
+    rank = np.linalg.matrix_rank(A) if A.size else 0
+    out = []
+    for j, cell in enumerate(unknown):
+        e = np.zeros((1, len(unknown)))
+        e[0, j] = 1
+        if np.linalg.matrix_rank(np.vstack([A, e])) == rank:
+            out.append(cell)
+    for a, rhs in zip(A, b):
+        terms = np.flatnonzero(a)
+        if terms.size and (np.all(a[terms] > 0) or np.all(a[terms] < 0)) and abs(rhs) == np.abs(a[terms]).sum():
+            out += [unknown[j] for j in terms]
+    return sorted(set(out))
+
+
+def test_a_single_leaver_is_not_given_away_by_the_headcounts():
+    # 13 staff; one voluntary leaver in March; no hires, no transfers: end − start = −1
+    rows = [("t", "2015-01-01", None, None)] * 12 + [("t", "2015-01-01", "2022-03-10", "voluntary")]
+    result = monthly_workforce(_roster(rows), start="2022-02", end="2022-04")
+    exact = result.table
+    assert exact["headcount_start"].tolist() == [13, 13, 12] and exact["separations"].tolist() == [0, 1, 0]
+    shown = suppressed_table(result)
+    assert shown["separations"].iloc[1] == "<10"
+    # before the fix 13 and 12 were shown beside a hidden 1 with every other flow 0
+    march = shown.iloc[1]
+    terms = [march[c] for c in ("headcount_start", "headcount_end", "hires", "separations", "transfers_out")]
+    assert sum(map(_hidden, terms)) >= 2
+    assert _solvable(shown) == []
+    # a headcount hidden at the end of March is hidden at the start of April too (same people)
+    for r in range(len(shown) - 1):
+        assert _hidden(shown["headcount_end"].iloc[r]) == _hidden(shown["headcount_start"].iloc[r + 1])
+    assert "staff_key" not in shown
+
+
+def test_two_leavers_adding_up_to_two_are_not_one_and_one():
+    # 14 staff; in March one resigns and one transfers out: end − start = −2 = −(1 + 1).
+    # Hiding both flows is not enough: zeros are shown, so each hidden flow is at least 1,
+    # and two of them adding up to 2 are one and one.
+    rows = ([("t", "2015-01-01", None, None)] * 12 + [("t", "2015-01-01", "2022-03-10", "voluntary"),
+                                                      ("t", "2015-01-01", "2022-03-20", "transfer")])
+    result = monthly_workforce(_roster(rows), start="2022-02", end="2022-04")
+    assert result.table["headcount_start"].tolist() == [14, 14, 12]
+    shown = suppressed_table(result)
+    march = shown.iloc[1]
+    assert march["separations"] == "<10" and march["transfers_out"] == "<10"
+    assert _solvable(shown) == []
+
+
+def test_hidden_type_is_not_the_shown_separations_minus_the_other_types():
+    # 30 staff, 12 separations in one month: 11 voluntary, 1 other. 12 is shown, so
+    # 1 alone hidden would be 12 − 11 − 0; the complement is the voluntary 11.
+    rows = ([("t", "2015-01-01", None, None)] * 18 + [("t", "2015-01-01", "2022-03-10", "voluntary")] * 11
+            + [("t", "2015-01-01", "2022-03-12", "other")])
+    shown = suppressed_table(monthly_workforce(_roster(rows), start="2022-03", end="2022-03")).iloc[0]
+    assert shown["separations"] == 12 and shown["separations_involuntary"] == 0
+    assert shown["separations_other"] == "<10" and shown["separations_voluntary"] == "<10"
+    assert shown["turnover_rate_voluntary"] == "suppressed"
+
+
+def test_a_rate_beside_a_shown_count_does_not_give_the_hidden_average_headcount():
+    # 12 separations shown with a hidden headcount: separations ÷ rate × 100 would be the
+    # average headcount, and with the shown opening headcount the hidden closing one
+    rows = [("t", "2015-01-01", None, None)] * 9 + [("t", "2015-01-01", "2022-03-10", "voluntary")] * 12
+    result = monthly_workforce(_roster(rows), start="2022-03", end="2022-03")
+    assert result.table[["headcount_start", "headcount_end", "separations"]].iloc[0].tolist() == [21, 9, 12]
+    shown = suppressed_table(result).iloc[0]
+    assert shown["headcount_end"] == "<10" and shown["average_headcount"] == "suppressed"
+    assert shown["turnover_rate"] == "suppressed" and shown["turnover_rate_voluntary"] == "suppressed"
+
+
+def test_transfers_counted_as_separations_are_protected_too():
+    # transfers folded into separations: separations − the three types = the transfers,
+    # a count of people that is never shown; 1 transfer must not be worked out
+    rows = ([("t", "2015-01-01", None, None)] * 20 + [("t", "2015-01-01", "2022-03-10", "voluntary")] * 12
+            + [("t", "2015-01-01", "2022-03-20", "transfer")])
+    result = monthly_workforce(_roster(rows), start="2022-03", end="2022-03", count_transfers_as_separations=True)
+    assert result.table[["separations", "separations_voluntary"]].iloc[0].tolist() == [13, 12]
+    shown = suppressed_table(result).iloc[0]
+    visible = [shown[c] for c in ("separations", "separations_voluntary", "separations_involuntary",
+                                  "separations_other")]
+    assert any(map(_hidden, visible))
