@@ -151,3 +151,69 @@ def test_transfers_counted_as_separations_are_protected_too():
     visible = [shown[c] for c in ("separations", "separations_voluntary", "separations_involuntary",
                                   "separations_other")]
     assert any(map(_hidden, visible))
+
+
+# --------------------------------------------------------------------------- before/after turnover
+from evalkit.effects.workforce_change import turnover_change  # noqa: E402
+from evalkit.report.team import prepost_table  # noqa: E402
+
+SEPARATION_FIGURES = ["rate_before", "rate_after", "rate_ratio", "ci_low", "ci_high", "p_value", "ci_width_ratio"]
+
+
+def _monthly(before, after, headcount=8.0, months=(6, 6)):
+    """Monthly table of team t: all of a period's leavers in its first month (turnover_change pools months)."""
+    n = months[0] + months[1]
+    seps = [0] * n
+    seps[0], seps[months[0]] = before, after
+    return pd.DataFrame({"team_id": "t", "period": pd.date_range("2023-01", periods=n, freq="MS"),
+                         "average_headcount": headcount, "separations": seps, "separations_voluntary": seps})
+
+
+def _shown(result):
+    """Everything a reader of the report sees of a before/after turnover comparison."""
+    return result.report_table(), prepost_table(result), result.sentences
+
+
+def test_the_interval_no_longer_tells_1_of_2_from_2_of_4_or_3_of_6():
+    # 8 staff for 6 months on each side: 48 staff-months each. Leavers 1 → 2, 2 → 4 and 3 → 6 all give
+    # a rate ratio of 2, but exact (Clopper–Pearson on after / total) intervals that differ:
+    from scipy import stats
+
+    def exact_ci(before, after):  # conditional binomial, equal exposures: RR = pi / (1 - pi)
+        n = before + after
+        lo, hi = stats.beta.ppf(0.025, after, n - after + 1), stats.beta.ppf(0.975, after + 1, n - after)
+        return lo / (1 - lo), hi / (1 - hi)
+
+    widths = {exact_ci(b, 2 * b) for b in (1, 2, 3)}
+    assert len({round(lo, 6) for lo, _ in widths}) == 3  # so a shown interval identifies the counts
+    results = [turnover_change(_monthly(b, 2 * b), team_id="t", start="2023-07") for b in (1, 2, 3)]
+    assert [r.table["rate_ratio"].iloc[0] for r in results] == pytest.approx([2.0, 2.0, 2.0])
+    assert results[0].table["ci_low"].iloc[0] == pytest.approx(exact_ci(1, 2)[0])
+    tables, displays, sentences = zip(*map(_shown, results))
+    for t in tables[1:]:
+        pd.testing.assert_frame_equal(t, tables[0])
+    for d in displays[1:]:
+        pd.testing.assert_frame_equal(d, displays[0])
+    assert sentences[0] == sentences[1] == sentences[2]
+    t = tables[0]
+    assert (t[SEPARATION_FIGURES] == "suppressed").all().all()
+    assert t["staff_months_before"].tolist() == [48.0, 48.0]  # staff-months alone reveal no one
+    d = displays[0]
+    assert d["Rate ratio (95% CI)"].tolist() == ["suppressed"] * 2
+    assert d["% per month (before → after)"].tolist() == ["suppressed"] * 2
+    assert d["Left (before → after)"].tolist() == ["<10 → <10"] * 2
+    assert sentences[0][0] == (
+        "Before/after within one team (separations per staff-month, 6 months before and 6 months after the "
+        "start in July 2023): the change in separations is not shown because there were fewer than 10 in at "
+        "least one period; the rate ratio, its interval and the rates would give the hidden counts away "
+        "(small numbers are suppressed to protect confidentiality).")
+    assert not any(ch.isdigit() for ch in sentences[0][0].split("):", 1)[1].replace("10", ""))
+
+
+def test_large_counts_still_show_the_ratio_and_rates():
+    # 12 and 24 leavers on 480 staff-months each: 2.5% → 5.0% per month, ratio 2
+    r = turnover_change(_monthly(12, 24, headcount=80.0), team_id="t", start="2023-07")
+    shown = r.report_table()
+    assert shown["rate_ratio"].iloc[0] == pytest.approx(2.0)
+    assert shown["rate_before"].iloc[0] == pytest.approx(12 / 480 * 100)
+    assert "5.0% per month after against 2.5% per month before" in r.sentences[0]

@@ -221,19 +221,20 @@ def test_turnover_change_staff_months_and_rate_ratio_by_hand():
     assert r3.table["separations_after"].tolist() == [2, 1]
 
 
-def test_turnover_change_small_counts_sentence_states_the_width_and_report_hides_counts():
+def test_turnover_change_small_counts_sentence_and_report_hide_everything_from_the_counts():
     r = turnover_change(_roster(), team_id="t", start="2023-03", first_month="2023-01", last_month="2023-04")
-    # RR 0.390; exact 95% limits 0.00743 and 4.858 (Clopper-Pearson 1/4 mapped by E2/E1); 4.858/0.00743 = 653.8
+    # 3 and 1 separations: the ratio (0.390), its interval and the rates would give the counts back
     assert r.sentences[0] == (
         "Before/after within one team (separations per staff-month, 2 months before and 2 months after the start "
-        "in March 2023): the rate of separations was 0.39 times the earlier rate (rate ratio, 95% CI 0.01 to "
-        "4.86). The interval includes no change. With fewer than 10 separations in at least one period the "
-        "estimate is imprecise: the upper limit of the interval is 653.8 times the lower. " + CAUTION_WITHIN_TEAM)
+        "in March 2023): the change in separations is not shown because there were fewer than 10 in at least one "
+        "period; the rate ratio, its interval and the rates would give the hidden counts away (small numbers are "
+        "suppressed to protect confidentiality).")
     shown = r.report_table()
     assert shown["separations_before"].tolist() == ["<10", "<10"]
     assert shown["separations_after"].tolist() == ["<10", "<10"]
-    assert shown["rate_before"].tolist() == ["suppressed", "suppressed"]
-    assert shown["rate_ratio"].tolist() == pytest.approx(r.table["rate_ratio"].tolist())  # the ratio is shown
+    for col in ("rate_before", "rate_after", "rate_ratio", "ci_low", "ci_high", "p_value", "ci_width_ratio"):
+        assert shown[col].tolist() == ["suppressed", "suppressed"], col
+    assert shown["staff_months_before"].tolist() == pytest.approx([27.5, 27.5])
     assert "staff_key" not in shown.columns and "small_counts" not in shown.columns
 
 
@@ -252,16 +253,16 @@ def test_turnover_change_sentence_with_rates_when_counts_are_large_enough():
         "in March 2023): the rate of separations was 0.50 times the earlier rate (5.0% per month after against "
         "10.0% per month before; rate ratio, 95% CI 0.21 to 1.12). The interval includes no change. "
         + CAUTION_WITHIN_TEAM)
-    # voluntary: 10 before, 5 after (< 10): no rates, width 1.6055 / 0.1341 = 12.0
+    # voluntary: 10 before, 5 after (< 10): neither the ratio (0.50, 95% CI 0.13 to 1.61) nor the rates
     assert r.sentences[1] == (
         "Before/after within one team (separations per staff-month, 2 months before and 2 months after the start "
-        "in March 2023): the rate of voluntary separations was 0.50 times the earlier rate (rate ratio, 95% CI "
-        "0.13 to 1.61). The interval includes no change. With fewer than 10 voluntary separations in at least one "
-        "period the estimate is imprecise: the upper limit of the interval is 12.0 times the lower. "
-        + CAUTION_WITHIN_TEAM)
+        "in March 2023): the change in voluntary separations is not shown because there were fewer than 10 in at "
+        "least one period; the rate ratio, its interval and the rates would give the hidden counts away (small "
+        "numbers are suppressed to protect confidentiality).")
     shown = r.report_table()
     assert shown["separations_after"].tolist() == [10, "<10"]
     assert shown.loc[0, "rate_after"] == pytest.approx(5.0) and shown.loc[1, "rate_after"] == "suppressed"
+    assert shown.loc[0, "rate_ratio"] == pytest.approx(0.5) and shown.loc[1, "rate_ratio"] == "suppressed"
 
 
 def test_turnover_change_decrease_with_whole_interval_below_one_is_an_improvement():
@@ -272,8 +273,11 @@ def test_turnover_change_decrease_with_whole_interval_below_one_is_an_improvemen
 
 def test_turnover_change_no_separations_before_says_so():
     r = turnover_change(_monthly(before=((0, 0), (0, 0))), team_id="t", start="2023-03")
-    assert ("there were no separations before the start, so the rate ratio has no finite value (rate ratio, "
-            "95% CI") in r.sentences[0]
+    # 0 before and 10 after: both counts may be shown (a zero is shown), so the figures are too
+    assert ("there were no separations before the start, so the rate ratio has no finite value (5.0% per month "
+            "after against 0.0% per month before; rate ratio, 95% CI") in r.sentences[0]
+    # voluntary 0 before and 5 after: the 5 is hidden, and with it the comparison
+    assert "the change in voluntary separations is not shown" in r.sentences[1]
     both = turnover_change(_monthly(before=((0, 0), (0, 0)), after=((0, 0), (0, 0))), team_id="t", start="2023-03")
     assert "there were no separations in either period, so no rate ratio can be estimated." in both.sentences[0]
 
@@ -312,7 +316,11 @@ def test_turnover_change_pools_months_and_never_shows_a_small_count(months, n_be
         assert row.rate_ratio == pytest.approx((e_a / sum(heads[n_before:])) / (e_b / sum(heads[:n_before])))
     shown = r.report_table()
     for col in ("separations_before", "separations_after"):
-        assert all(v == "<10" or v >= 10 for v in shown[col])
+        assert all(v == "<10" or v == 0 or v >= 10 for v in shown[col])
+    for kind, (b, a) in zip(r.table["kind"], r.table[["separations_before", "separations_after"]].to_numpy()):
+        if 0 < b < 10 or 0 < a < 10:
+            row = shown[shown["kind"] == kind].iloc[0]
+            assert row["rate_ratio"] == row["ci_low"] == row["p_value"] == "suppressed"
 
 
 # --------------------------------------------------------------------------- demo data (direction only)
