@@ -34,8 +34,11 @@ def _hidden(value) -> bool:
     return isinstance(value, str)
 
 
-def _reader_identities(shown: pd.DataFrame):
+def _reader_identities(shown: pd.DataFrame, transfers_inside: bool = False):
     """What a reader can write down from the display table of one team (rows in month order).
+
+    With transfers counted as separations the types no longer add up to the separations
+    (the transfers are a further, unseen term), so that identity is left out.
 
     Returns (A, b, unknown): one row of A per identity over the hidden cells, b the
     right-hand side from the shown cells, ``unknown`` the list of (row, column) hidden.
@@ -57,18 +60,19 @@ def _reader_identities(shown: pd.DataFrame):
     for r in range(len(shown)):
         add([(1, r, "headcount_end"), (-1, r, "headcount_start"), (-1, r, "hires"), (1, r, "separations"),
              (1, r, "transfers_out")])
-        add([(1, r, "separations"), (-1, r, "separations_voluntary"), (-1, r, "separations_involuntary"),
-             (-1, r, "separations_other")])
+        if not transfers_inside:
+            add([(1, r, "separations"), (-1, r, "separations_voluntary"), (-1, r, "separations_involuntary"),
+                 (-1, r, "separations_other")])
         if r + 1 < len(shown):
             add([(1, r, "headcount_end"), (-1, r + 1, "headcount_start")])
     return np.array(A).reshape(-1, len(unknown)), np.array(b), unknown
 
 
-def _solvable(shown: pd.DataFrame) -> list:
+def _solvable(shown: pd.DataFrame, transfers_inside: bool = False) -> list:
     """Hidden cells fixed by the identities: e_j in the row space of A (rank test), or an identity
     whose hidden cells share a sign and add up to their number (each hidden count is at least 1,
     because zeros are shown)."""
-    A, b, unknown = _reader_identities(shown)
+    A, b, unknown = _reader_identities(shown, transfers_inside)
     if not unknown:
         return []
     rank = np.linalg.matrix_rank(A) if A.size else 0
@@ -217,3 +221,77 @@ def test_large_counts_still_show_the_ratio_and_rates():
     assert shown["rate_ratio"].iloc[0] == pytest.approx(2.0)
     assert shown["rate_before"].iloc[0] == pytest.approx(12 / 480 * 100)
     assert "5.0% per month after against 2.5% per month before" in r.sentences[0]
+
+
+# --------------------------------------------------------------------------- property: random small teams
+TYPES = ["voluntary", "involuntary", "other", "transfer"]
+
+
+@st.composite
+def small_teams(draw):
+    """A roster of 3–15 staff watched for 12–24 months, hires and leavers on random days."""
+    months = draw(st.integers(12, 24))
+    first = pd.Timestamp("2022-01-01")
+    days = (first + pd.DateOffset(months=months) - first).days
+    rows = []
+    for _ in range(draw(st.integers(3, 15))):
+        hired = draw(st.integers(-1500, days - 1))  # before the window (in post at its start) or during it
+        leaves = draw(st.booleans())
+        last = draw(st.integers(max(hired, 0), days + 60)) if leaves else None
+        rows.append(("t", first + pd.Timedelta(days=hired),
+                     None if last is None else first + pd.Timedelta(days=last),
+                     draw(st.sampled_from(TYPES)) if leaves else None))
+    start = first + pd.DateOffset(months=draw(st.integers(2, months - 2)))
+    return _roster(rows), months, start, draw(st.booleans())
+
+
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(small_teams())
+def test_no_hidden_count_of_a_small_team_can_be_worked_out(team):
+    roster, months, start, transfers_inside = team
+    last = pd.Timestamp("2022-01-01") + pd.DateOffset(months=months - 1)
+    result = monthly_workforce(roster, start="2022-01", end=last, count_transfers_as_separations=transfers_inside)
+    exact = result.table
+    shown = suppressed_table(result)
+    # every count of 1–9 people is hidden; a shown cell shows its exact value
+    for c in CELLS:
+        small = (exact[c] > 0) & (exact[c] < 10)
+        assert shown[c][small].map(_hidden).all(), c
+        visible = ~shown[c].map(_hidden)
+        assert (shown[c][visible].astype(float) == exact[c][visible]).all(), c
+    # no identity of one row, and no chain of rows, fixes a hidden cell
+    assert _solvable(shown, transfers_inside) == []
+    # with transfers folded into separations, the unseen transfers (separations − types) stay unknown
+    if transfers_inside:
+        unseen = exact["separations"] - exact[["separations_voluntary", "separations_involuntary",
+                                               "separations_other"]].sum(axis=1)
+        terms = shown[["separations", "separations_voluntary", "separations_involuntary", "separations_other"]]
+        for r in np.flatnonzero((unseen > 0) & (unseen < 10)):
+            assert terms.iloc[r].map(_hidden).any()
+    # a figure computed from a hidden cell is hidden: rate × average headcount = count
+    heads = shown["headcount_start"].map(_hidden) | shown["headcount_end"].map(_hidden)
+    assert (shown["average_headcount"][heads] == "suppressed").all()
+    for kind in ("", "_voluntary", "_involuntary", "_other"):
+        hide = heads | shown[f"separations{kind}"].map(_hidden)
+        assert (shown[f"turnover_rate{kind}"][hide] == "suppressed").all()
+
+    # before/after: nothing shown may depend on a hidden leaver count. Give the reader's view of a
+    # comparison with other hidden counts (1–9 moved to another 1–9) and the same staff-months:
+    # the report table, the display table and the sentences must not change.
+    before = turnover_change(exact, team_id="t", start=start)
+    other = exact.copy()
+    for col in ("separations", "separations_voluntary"):
+        for side in (other["period"] < start, other["period"] >= start):
+            total = int(other.loc[side, col].sum())
+            if 0 < total < 10:
+                other.loc[side, col] = 0
+                other.loc[other.index[side.to_numpy()][0], col] = total % 9 + 1
+    after = turnover_change(other, team_id="t", start=start)
+    for kind, small in zip(before.table["kind"], before.table["small_counts"]):
+        if not small:
+            continue
+        i = int(np.flatnonzero(before.table["kind"] == kind)[0])
+        pd.testing.assert_series_equal(before.report_table().iloc[i], after.report_table().iloc[i])
+        pd.testing.assert_series_equal(prepost_table(before).iloc[i], prepost_table(after).iloc[i])
+        assert before.sentences[i] == after.sentences[i]
+        assert (before.report_table().iloc[i][SEPARATION_FIGURES] == "suppressed").all()
