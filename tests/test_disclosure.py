@@ -17,6 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from evalkit.errors import InputError
 from evalkit.workforce import monthly_workforce, suppressed_table
 
 FLOWS = ["hires", "separations", "separations_voluntary", "separations_involuntary", "separations_other",
@@ -278,6 +279,12 @@ def test_no_hidden_count_of_a_small_team_can_be_worked_out(team):
     # before/after: nothing shown may depend on a hidden leaver count. Give the reader's view of a
     # comparison with other hidden counts (1–9 moved to another 1–9) and the same staff-months:
     # the report table, the display table and the sentences must not change.
+    exposure = [exact.loc[side, "average_headcount"].sum() for side in (exact["period"] < start,
+                                                                         exact["period"] >= start)]
+    if min(exposure) == 0:  # nobody employed on one side: no comparison at all, so nothing to give away
+        with pytest.raises(InputError, match="no staff in the months"):
+            turnover_change(exact, team_id="t", start=start)
+        return
     before = turnover_change(exact, team_id="t", start=start)
     other = exact.copy()
     for col in ("separations", "separations_voluntary"):
@@ -295,3 +302,53 @@ def test_no_hidden_count_of_a_small_team_can_be_worked_out(team):
         pd.testing.assert_series_equal(prepost_table(before).iloc[i], prepost_table(after).iloc[i])
         assert before.sentences[i] == after.sentences[i]
         assert (before.report_table().iloc[i][SEPARATION_FIGURES] == "suppressed").all()
+
+
+# --------------------------------------------------------------------------- other staffing tables
+from evalkit.report.team import new_hire_panel, retention_panel, tenure_panel  # noqa: E402
+from evalkit.workforce import new_hire_retention, period_retention, tenure_survival  # noqa: E402
+
+
+def test_open_cohort_estimate_from_one_leaver_is_hidden():
+    # 12 hired in January 2024, one leaves in February; as of June nobody has reached a year.
+    # Kaplan–Meier by hand: one event with 12 at risk, no censoring before it -> 11/12 = 91.7%,
+    # which says "1 leaver" as plainly as the count would.
+    rows = [("t", "2024-01-10", None, None)] * 11 + [("t", "2024-01-10", "2024-02-10", "voluntary")]
+    result = new_hire_retention(_roster(rows), as_of="2024-06-30", since="2024-01-01", cohort="year")
+    exact = result.table.iloc[0]
+    assert exact["method"] == "Kaplan–Meier" and exact["retention_rate"] == pytest.approx(100 * 11 / 12)
+    assert exact["n_left_so_far"] == 1
+    shown = suppressed_table(result).iloc[0]
+    assert shown["n_hired"] == 12 and shown["n_left_so_far"] == "<10"
+    assert [shown[c] for c in ("retention_rate", "ci_lower", "ci_upper")] == ["suppressed"] * 3
+    panel = new_hire_panel(_roster(rows), as_of="2024-06-30", since="2024-01-01")
+    assert not panel.show_chart and "91" not in " ".join(panel.sentences)
+
+
+def test_retention_does_not_give_away_two_leavers():
+    # 15 staff on 1 January, 13 still there on 31 December: 15 − 13 = 2 leavers, hidden in the
+    # monthly table, must not follow from the retention table by subtraction (or 13/15 = 86.7%)
+    rows = [("t", "2020-01-01", None, None)] * 13 + [("t", "2020-01-01", "2022-05-10", "voluntary")] * 2
+    shown = suppressed_table(period_retention(_roster(rows), "2022-01-01", "2022-12-31")).iloc[0]
+    assert shown["employed_first_day"] == 15
+    assert shown["retained"] == "<10" and shown["retention_rate"] == "suppressed"
+    panel = retention_panel(_roster(rows), first_month="2022-01", last_month="2022-12")
+    assert not panel.show_chart and "87%" not in " ".join(panel.sentences)
+    # 12 leavers of 15 is a shown difference: 3 retained is itself hidden, 12 leavers may show
+    rows = [("t", "2020-01-01", None, None)] * 3 + [("t", "2020-01-01", "2022-05-10", "voluntary")] * 12
+    shown = suppressed_table(period_retention(_roster(rows), "2022-01-01", "2022-12-31")).iloc[0]
+    assert (shown["employed_first_day"], shown["retained"]) == (15, "<10")
+
+
+def test_tenure_table_does_not_give_away_a_small_current_headcount():
+    # 15 staff since 2020, 12 left in 2022: 3 still employed, a headcount the monthly table hides
+    rows = [("t", "2020-01-01", None, None)] * 3 + [("t", "2020-01-01", "2022-05-10", "voluntary")] * 12
+    result = tenure_survival(_roster(rows), as_of="2024-01-01", observed_from="2020-01-01")
+    assert result.medians[["n_staff", "n_separations"]].iloc[0].tolist() == [15, 12]
+    shown = suppressed_table(result).iloc[0]
+    assert shown["n_staff"] == 15 and shown["n_separations"] == "<10"
+    assert shown["median_tenure_days"] == "suppressed"
+    panel = tenure_panel(_roster(rows), as_of="2024-01-01", observed_from="2020-01-01")
+    assert not panel.show_chart
+    assert panel.sentences == ("Fewer than 10 of the staff are still employed, so the tenure curve and median "
+                               "tenure are not shown (with the number of staff they would give that number away).",)

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from evalkit.errors import DataError, InputError
-from evalkit.privacy import apply_mask, protect_linked_cells, suppress_counts
+from evalkit.privacy import apply_mask, protect_linked_cells, suppress_counts, suppression_mask
 
 SEPARATION_TYPES = ("voluntary", "involuntary", "other", "transfer")
 
@@ -202,8 +202,10 @@ _REPORT_RULES: dict[str, tuple[list[str], dict[str, list[str]], str | None]] = {
                                                     "annual_turnover_rate": ["separations_in_window"]}, None),
     "period_retention": (["employed_first_day", "retained"], {"retention_rate": ["employed_first_day", "retained"]}, None),
     "rolling_retention": (["employed_first_day", "retained"], {"retention_rate": ["employed_first_day", "retained"]}, None),
-    "new_hire_retention": (["n_hired", "n_left_before_horizon"],
-                           {c: ["n_hired", "n_left_before_horizon"] for c in ("retention_rate", "ci_lower", "ci_upper")},
+    # n_left_so_far: an open cohort's Kaplan–Meier estimate from 1 leaver of 12 is 11/12
+    "new_hire_retention": (["n_hired", "n_left_before_horizon", "n_left_so_far"],
+                           {c: ["n_hired", "n_left_before_horizon", "n_left_so_far"]
+                            for c in ("retention_rate", "ci_lower", "ci_upper")},
                            None),
     "vacancy_rate": (["filled_positions"], {"vacancy_rate": ["filled_positions"]}, None),
     "time_to_fill": ([], {}, None),  # requisitions are positions, not people
@@ -211,6 +213,38 @@ _REPORT_RULES: dict[str, tuple[list[str], dict[str, list[str]], str | None]] = {
                              {c: ["numerator_reported", "numerator_roster"] for c in
                               ("rate_reported", "rate_roster", "difference")}, None),
 }
+
+
+#: result name -> (whole, part) count columns whose difference is a count of people that is
+#: not printed but follows by subtraction: when it is 1 … threshold − 1, ``part`` is hidden
+#: (and every figure computed from it), so the difference cannot be worked out.
+_DIFFERENCES: dict[str, list[tuple[str, str]]] = {
+    "period_retention": [("employed_first_day", "retained")],     # leavers
+    "rolling_retention": [("employed_first_day", "retained")],    # leavers
+    "new_hire_retention": [("n_hired", "n_left_before_horizon"),  # hires still employed
+                           ("n_hired", "n_left_so_far")],
+    "tenure_survival": [("n_staff", "n_separations")],            # still employed = the current headcount
+}
+
+
+def _hide_small_differences(table: pd.DataFrame, mask: pd.DataFrame, name: str, threshold: int) -> pd.DataFrame:
+    """Add to ``mask`` the part of each (whole, part) pair whose difference is a small count of people."""
+    for whole, part in _DIFFERENCES.get(name, []):
+        if whole not in table or part not in table:
+            continue
+        diff = (pd.to_numeric(table[whole], errors="coerce") - pd.to_numeric(table[part], errors="coerce")).to_numpy()
+        small = (diff > 0) & (diff < threshold) & ~mask[whole].to_numpy(bool) & ~mask[part].to_numpy(bool)
+        mask[part] = mask[part].to_numpy(bool) | small
+    return mask
+
+
+def _masked_table(table: pd.DataFrame, name: str, counts: list[str], rates: dict, threshold: int) -> pd.DataFrame:
+    """Primary suppression, hidden differences, then the figures computed from hidden counts."""
+    mask = suppression_mask(table, counts, threshold=threshold)
+    mask = _hide_small_differences(table, mask, name, threshold)
+    for rate, sources in rates.items():
+        mask[rate] = mask[list(sources)].any(axis=1)
+    return apply_mask(table, mask, counts, threshold=threshold)
 
 
 def suppressed_table(result, *, threshold: int = 10) -> pd.DataFrame:
@@ -238,7 +272,7 @@ def suppressed_table(result, *, threshold: int = 10) -> pd.DataFrame:
     if getattr(result, "medians", None) is not None:  # a TenureSurvival (tenure.py builds on this module)
         rates = {c: ["n_staff", "n_separations"] for c in
                  ("median_tenure_days", "median_ci_lower", "median_ci_upper", "median_tenure_years")}
-        return suppress_counts(result.medians, ["n_staff", "n_separations"], threshold=threshold, rate_cols=rates)
+        return _masked_table(result.medians, "tenure_survival", ["n_staff", "n_separations"], rates, threshold)
     if result.name not in _REPORT_RULES:
         raise InputError(f"suppressed_table does not know the result {result.name!r}")
     counts, rates, total = _REPORT_RULES[result.name]
@@ -250,6 +284,8 @@ def suppressed_table(result, *, threshold: int = 10) -> pd.DataFrame:
         for rate, sources in rates.items():
             mask[rate] = mask[sources].any(axis=1)
         return apply_mask(t, mask, counts, threshold=threshold)
+    if result.name in _DIFFERENCES:
+        return _masked_table(t, result.name, counts, rates, threshold)
     return suppress_counts(t, counts, threshold=threshold, rate_cols=rates or None, total_col=total)
 
 
