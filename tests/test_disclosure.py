@@ -352,3 +352,33 @@ def test_tenure_table_does_not_give_away_a_small_current_headcount():
     assert not panel.show_chart
     assert panel.sentences == ("Fewer than 10 of the staff are still employed, so the tenure curve and median "
                                "tenure are not shown (with the number of staff they would give that number away).",)
+
+
+# --------------------------------------------------------------------------- survey shares
+from evalkit.effects.workforce_change import survey_change  # noqa: E402
+from evalkit.workforce.survey import CBI_WORK, summarise_survey, suppressed_summary  # noqa: E402
+
+
+def _cbi_wave(wave, scores):
+    """CBI work-burnout responses scoring ``scores``: items 1–6 = score, item 7 (reverse-keyed) = 100 − score."""
+    return pd.DataFrame([{"team_id": "t", "wave": wave, "fielded": f"202{wave + 1}-10-01", "response_id": f"{wave}-{i}",
+                          **{f"cbi_work_{k}": s for k in range(1, 7)}, "cbi_work_7": 100 - s}
+                         for i, s in enumerate(scores)])
+
+
+def test_a_share_of_5_in_6_does_not_tell_that_one_respondent_scored_low():
+    # W1: 7 respondents, 6 at or above 50 -> 85.7% says exactly 1 scored under 50 (7 − 6);
+    # W3: 7 respondents, 2 at or above (hidden already)
+    survey = pd.concat([_cbi_wave(1, [75, 50, 50, 75, 100, 50, 25]), _cbi_wave(3, [50, 75, 0, 25, 0, 25, 25])])
+    r = survey_change(survey, CBI_WORK, team_id="t")
+    assert r.table["pct_before"].iloc[0] == pytest.approx(600 / 7) and r.table["pct_suppressed"].iloc[0]
+    assert r.report_table()["pct_before"].tolist() == ["suppressed"]
+    assert "85.7" not in r.sentences[0]
+    # the wave table of the survey section follows the same rule
+    waves = suppressed_summary(summarise_survey(survey, CBI_WORK, by=["team_id", "wave"]))
+    first = waves[waves["wave"] == 1].iloc[0]
+    assert first["n_scored"] == 7
+    assert first["n_at_or_above_cutoff"] == "<5" and first["pct_at_or_above_cutoff"] == "suppressed"
+    # 5 at or above and 5 below out of 10: both counts may be shown
+    even = pd.concat([_cbi_wave(1, [75] * 5 + [25] * 5), _cbi_wave(3, [75] * 5 + [25] * 5)])
+    assert r"50.0" in survey_change(even, CBI_WORK, team_id="t").sentences[0]

@@ -84,7 +84,8 @@ def test_survey_change_means_hedges_g_and_shares_by_hand():
     assert row.pct_difference == pytest.approx(100 * dp)
     assert row.pct_ci_low == pytest.approx(100 * (dp - math.sqrt((0 - l1) ** 2 + (u2 - 5 / 6) ** 2)))
     assert row.pct_ci_high == pytest.approx(100 * (dp + math.sqrt((u1 - 0) ** 2 + (5 / 6 - l2) ** 2)))
-    assert not row.suppressed and not row.pct_suppressed
+    # 5 of 6 at or above: the 1 below the cut-off is a count under 5, so the share is not reported
+    assert not row.suppressed and row.pct_suppressed
     # no respondent-level data leaves the function
     assert list(r.table.columns[:16]) == ["scale", "wave_before", "wave_after", "n_before", "n_after", "mean_before",
                                          "mean_after", "difference", "ci_low", "ci_high", "p_value", "hedges_g",
@@ -95,14 +96,15 @@ def test_survey_change_means_hedges_g_and_shares_by_hand():
 def test_survey_change_burnout_fall_is_worded_as_an_improvement():
     r = survey_change(_survey(), CBI_WORK, team_id="t")
     # values from the hand/scipy calculation above, rounded: diff -39.17, CI -61.44 to -16.90, g -2.140
-    # (-3.546 to -0.734), share 83.3% -> 0.0%, Newcombe -96.99 to -24.49
+    # (-3.546 to -0.734). The share (5 of 6 = 83.3% before) would tell that 1 respondent scored under 50,
+    # so it is not stated (a count under 5 people, worked out as 6 - 5).
     assert r.sentences == (
         "Before/after within one team (survey waves W1 and W3): the mean work-related burnout (Copenhagen Burnout "
         "Inventory) score was 39.2 points lower (95% CI \u221261.4 to \u221216.9 points; Hedges' g \u22122.14, "
-        "95% CI \u22123.55 to \u22120.73). The whole interval is in the direction of improvement. The share of "
-        "respondents scoring 50 or more was 83.3 percentage points lower, from 83.3% before to 0.0% after "
-        "(95% CI \u221297.0 to \u221224.5 percentage points). The whole interval is in the direction of "
-        "improvement. " + CAUTION_WITHIN_TEAM,)
+        "95% CI \u22123.55 to \u22120.73). The whole interval is in the direction of improvement. The share "
+        "scoring 50 or more is not shown because fewer than 5 respondents scored that high, or below it, in wave "
+        "W1. " + CAUTION_WITHIN_TEAM,)
+    assert r.report_table()["pct_before"].tolist() == ["suppressed"]
     assert r.design == "Before/after within one team (survey waves W1 and W3)"
 
 
@@ -140,8 +142,9 @@ def test_survey_change_hides_a_share_built_on_fewer_than_5_people():
     row = r.table.iloc[0]
     assert row.pct_suppressed and not row.suppressed
     assert row.pct_after == pytest.approx(100 * 2 / 6)  # exact figure kept in .table
-    assert ("The share scoring 50 or more is not shown because fewer than 5 respondents scored that high in "
-            "wave W3.") in r.sentences[0]
+    # W1 (5 of 6 at or above: 1 below) and W3 (2 of 6 at or above) both rest on fewer than 5
+    assert ("The share scoring 50 or more is not shown because fewer than 5 respondents scored that high, or "
+            "below it, in waves W1 and W3.") in r.sentences[0]
     assert "percentage points" not in r.sentences[0]
     shown = r.report_table()
     assert shown.loc[0, ["pct_before", "pct_after", "pct_difference", "pct_ci_low"]].tolist() == ["suppressed"] * 4

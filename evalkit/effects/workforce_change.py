@@ -19,8 +19,8 @@ groups under 5 respondents suppressed):
 
 * Survey: a wave with fewer than ``min_respondents`` scored respondents gets no
   estimate at all (NaN in the table, a "not shown" sentence). A share at or
-  above the cut-off whose count is 1 … ``min_respondents`` − 1 in a wave is not
-  shown, nor is its difference, exactly as
+  above the cut-off whose count — or the count below it — is 1 …
+  ``min_respondents`` − 1 in a wave is not shown, nor is its difference, exactly as
   :func:`evalkit.workforce.survey.suppressed_summary` hides it in the survey section.
 * Turnover: when a period has fewer than ``min_count`` separations, the report
   table shows both periods' separations as "<10" and everything computed from
@@ -194,9 +194,9 @@ def survey_change(
         (% at or above the cut-off), ``pct_difference`` (percentage points),
         ``pct_ci_low``, ``pct_ci_high`` (Newcombe), ``pct_p_value``, ``suppressed``
         (a wave under ``min_respondents``: every estimate NaN) and
-        ``pct_suppressed`` (no cut-off, or a count at or above it of 1 …
-        ``min_respondents`` − 1 in a wave: the share is not reported in the
-        sentence or the report table). ``sentences`` has one sentence per row.
+        ``pct_suppressed`` (no cut-off, or a count at or above it, or below
+        it, of 1 … ``min_respondents`` − 1 in a wave: the share is not
+        reported in the sentence or the report table). ``sentences`` has one sentence per row.
 
     Raises
     ------
@@ -286,12 +286,14 @@ def survey_change(
             row.update(pct_before=100 * xb / len(b), pct_after=100 * xa / len(a),
                        pct_difference=100 * float(p["estimate"]), pct_ci_low=100 * float(p["ci_low"]),
                        pct_ci_high=100 * float(p["ci_high"]), pct_p_value=float(p["p_value"]))
-            hidden = [w for w, x in ((wb, xb), (wa, xa)) if 0 < x < min_respondents]
+            # the count below the cut-off (n − x) follows from the shown n and share: small is hidden too
+            hidden = [w for w, x, n in ((wb, xb, len(b)), (wa, xa, len(a)))
+                      if 0 < x < min_respondents or 0 < n - x < min_respondents]
             row["pct_suppressed"] = bool(hidden)
             if hidden:
                 shares = None
                 note = (f"The share scoring {float(cutoff):g} or more is not shown because fewer than "
-                        f"{int(min_respondents)} respondents scored that high in wave"
+                        f"{int(min_respondents)} respondents scored that high, or below it, in wave"
                         f"{'s' if len(hidden) > 1 else ''} {' and '.join(hidden)}.")
         rows.append(row)
         sentences.append(survey_change_sentence(means, shares, label=scale_label, cutoff=cutoff,
