@@ -382,3 +382,42 @@ def test_a_share_of_5_in_6_does_not_tell_that_one_respondent_scored_low():
     # 5 at or above and 5 below out of 10: both counts may be shown
     even = pd.concat([_cbi_wave(1, [75] * 5 + [25] * 5), _cbi_wave(3, [75] * 5 + [25] * 5)])
     assert r"50.0" in survey_change(even, CBI_WORK, team_id="t").sentences[0]
+
+
+# --------------------------------------------------------------------------- annual turnover
+from evalkit.workforce import annual_turnover  # noqa: E402
+
+
+def test_annual_turnover_windows_do_not_give_the_monthly_separations_back():
+    # 60 staff; 12 leave in January 2022, 2 in February, 11 in March, 3 in May. The running
+    # 12-month sums are 12, 14, 25, 25, 28: shown side by side, 14 − 12 = 2 and 28 − 25 = 3.
+    leave = ["2022-01-10"] * 12 + ["2022-02-10"] * 2 + ["2022-03-10"] * 11 + ["2022-05-10"] * 3
+    rows = [("t", "2015-01-01", None, None)] * 32 + [("t", "2015-01-01", d, "voluntary") for d in leave]
+    monthly = monthly_workforce(_roster(rows), start="2022-01", end="2022-06")
+    result = annual_turnover(monthly)
+    assert result.table["separations_in_window"].tolist() == [12, 14, 25, 25, 28, 28]
+    shown = suppressed_table(result)
+    w = shown["separations_in_window"].tolist()
+    # the reader's unknowns: months of 1–9 leavers (February, May); known: 0 or 10+ (the monthly table shows them)
+    seps = monthly.table["separations"].to_numpy()
+    unknown = [m for m in range(6) if 0 < seps[m] < 10]
+    A, b = [], []
+    for m in range(6):
+        if _hidden(w[m]):
+            continue
+        a = np.zeros(len(unknown))
+        rhs = float(w[m])
+        for j in range(m + 1):
+            if j in unknown:
+                a[unknown.index(j)] = 1
+            else:
+                rhs -= seps[j]
+        A.append(a)
+        b.append(rhs)
+    A = np.array(A)
+    rank = np.linalg.matrix_rank(A)
+    for j in range(len(unknown)):
+        e = np.eye(len(unknown))[j]
+        assert np.linalg.matrix_rank(np.vstack([A, e])) > rank, f"month {unknown[j] + 1} can be worked out"
+    for col in ("rate_sum", "annual_turnover_rate"):
+        assert (shown[col][shown["separations_in_window"].map(_hidden)] == "suppressed").all()

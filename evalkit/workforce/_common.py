@@ -284,6 +284,11 @@ def suppressed_table(result, *, threshold: int = 10) -> pd.DataFrame:
         for rate, sources in rates.items():
             mask[rate] = mask[sources].any(axis=1)
         return apply_mask(t, mask, counts, threshold=threshold)
+    if result.name == "annual_turnover" and "separations_in_window" in t:
+        mask = _rolling_sum_mask(t, result.settings, threshold)
+        for rate, sources in rates.items():
+            mask[rate] = mask[sources].any(axis=1)
+        return apply_mask(t, mask, counts, threshold=threshold)
     if result.name in _DIFFERENCES:
         return _masked_table(t, result.name, counts, rates, threshold)
     return suppress_counts(t, counts, threshold=threshold, rate_cols=rates or None, total_col=total)
@@ -397,3 +402,41 @@ def _team_monthly_hidden(t: pd.DataFrame, flows: list[str], period, transfers_in
     out = {"headcount_start": hidden[stock_of_start], "headcount_end": hidden[stock_of_end]}
     out.update({c: hidden[f[c]] for c in flows})
     return out
+
+
+def _rolling_sum_mask(t: pd.DataFrame, settings: dict, threshold: int) -> pd.DataFrame:
+    """Hidden window sums of ``annual_turnover``, so that no month's separations follow from them.
+
+    Two shown windows that differ by one month give that month's separations
+    (W_m − W_{m−1} = s_m − s_{m−window}; the first windows are running totals, so the
+    chain has a start). Each month's separations are unknowns the table never
+    prints; those of 1 … threshold − 1 must stay unsolvable, those of 0 or at least
+    ``threshold`` are treated as known (the monthly table may show them).
+    """
+    window = int(settings.get("window", 12))
+    by = [c for c in settings.get("by", []) if c in t]
+    mask = pd.DataFrame({"separations_in_window": _small(t["separations_in_window"], threshold)}, index=t.index)
+    groups = t.groupby(by, sort=False, dropna=False).indices.values() if by else [np.arange(len(t))]
+    for rows in groups:
+        rows = np.asarray(rows)
+        rows = rows[np.argsort(pd.to_datetime(t["period"].iloc[rows]).to_numpy(), kind="stable")]
+        w = t["separations_in_window"].iloc[rows].to_numpy(dtype=float)
+        K = len(w)
+        monthly = np.zeros(K)
+        for m in range(K):  # the monthly separations behind the windows, as a reader could work them out
+            monthly[m] = w[m] - (w[m - 1] if m else 0.0) + (monthly[m - window] if m >= window else 0.0)
+        monthly = np.round(monthly)
+        n = 2 * K  # cells: the K windows (shown), then the K months (never printed)
+        identities = np.zeros((K, n))
+        for m in range(K):
+            identities[m, m] = 1.0
+            identities[m, K + max(0, m - window + 1): K + m + 1] = -1.0
+        values = np.concatenate([w, monthly])
+        small_month = (monthly > 0) & (monthly < threshold)
+        hidden = np.concatenate([_small(w, threshold), small_month])
+        hidden = protect_linked_cells(
+            identities, values, hidden, protect=np.concatenate([hidden[:K], small_month]),
+            eligible=np.arange(n) < K, lower=np.concatenate([np.ones(K), np.zeros(K)]),
+        )
+        mask.iloc[rows, 0] = hidden[:K]
+    return mask
