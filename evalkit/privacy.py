@@ -373,6 +373,11 @@ def solvable_cells(
     smallest possible value, every one of them sits at its lower bound (two
     hidden leavers adding up to 2 are one and one).
     """
+    return _solvable(identities, values, hidden, lower, quick=False)
+
+
+def _solvable(identities, values, hidden, lower, *, quick: bool) -> np.ndarray:
+    """:func:`solvable_cells`; ``quick`` checks only single identities (no SVD), which finds most cases."""
     A = np.asarray(identities, dtype=float)
     v = np.asarray(values, dtype=float)
     h = np.asarray(hidden, dtype=bool)
@@ -387,12 +392,15 @@ def solvable_cells(
     A = A[rows]
     cols = np.flatnonzero(h)
     Ah = A[:, cols]
-    # (1) null space of the hidden part: cell j is free only if some null vector moves it
-    _, sv, vt = np.linalg.svd(Ah, full_matrices=True)
-    rank = int((sv > 1e-9 * max(1.0, sv.max(initial=0.0))).sum())
-    null = vt[rank:].T  # (k, k - rank)
-    fixed = np.ones(len(cols), dtype=bool) if null.shape[1] == 0 else np.abs(null).max(axis=1) < 1e-9
-    out[cols[fixed]] = True
+    if quick:  # an identity with one hidden cell gives it by subtraction
+        single = (Ah != 0).sum(axis=1) == 1
+        out[cols[(Ah[single] != 0).any(axis=0)]] = True
+    else:  # (1) null space of the hidden part: cell j is free only if some null vector moves it
+        _, sv, vt = np.linalg.svd(Ah, full_matrices=True)
+        rank = int((sv > 1e-9 * max(1.0, sv.max(initial=0.0))).sum())
+        null = vt[rank:].T  # (k, k - rank)
+        fixed = np.ones(len(cols), dtype=bool) if null.shape[1] == 0 else np.abs(null).max(axis=1) < 1e-9
+        out[cols[fixed]] = True
     # (2) one identity whose hidden cells share a sign and sum to their smallest possible total
     coef = np.where(Ah != 0, Ah, 0.0)
     in_id = coef != 0
@@ -449,8 +457,11 @@ def protect_linked_cells(
     need = h.copy() if protect is None else np.asarray(protect, dtype=bool)
     ok = np.ones(h.shape, dtype=bool) if eligible is None else np.asarray(eligible, dtype=bool)
     pri = np.zeros(h.shape) if priority is None else np.asarray(priority, dtype=float)
-    for _ in range(h.size + 1):  # each pass hides at least one more cell
-        solved = solvable_cells(A, v, h, lower=lower) & (need | (h & ok))
+    for _ in range(2 * h.size + 2):  # each pass hides at least one more cell, or runs the full check
+        guard = need | (h & ok)
+        solved = _solvable(A, v, h, lower, quick=True) & guard  # cheap: one identity at a time
+        if not solved.any():
+            solved = _solvable(A, v, h, lower, quick=False) & guard  # then every identity together
         if not solved.any():
             return h
         used = np.zeros(A.shape[0], dtype=bool)
