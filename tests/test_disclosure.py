@@ -66,7 +66,7 @@ def _reader_identities(shown: pd.DataFrame, transfers_inside: bool = False):
                  (-1, r, "separations_other")])
         if r + 1 < len(shown):
             add([(1, r, "headcount_end"), (-1, r + 1, "headcount_start")])
-    return np.array(A).reshape(-1, len(unknown)), np.array(b), unknown
+    return np.array(A, dtype=float).reshape(len(A), len(unknown)), np.array(b), unknown
 
 
 def _solvable(shown: pd.DataFrame, transfers_inside: bool = False) -> list:
