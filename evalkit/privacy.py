@@ -8,7 +8,9 @@ module, so one rule governs them all:
 * a rate, percentage or mean derived from a suppressed count is suppressed too;
 * where a shown total would let a reader work out a single hidden cell by
   subtraction, the next-smallest cell of the same row (or group) is suppressed
-  as well (complementary suppression);
+  as well (complementary suppression); where cells are tied by several
+  identities at once (the monthly staffing table), :func:`protect_linked_cells`
+  hides more until :func:`solvable_cells` finds none a reader could solve;
 * person-level fields (``staff_key``, ``response_id`` and similar) never reach a
   report (:func:`drop_person_identifiers`).
 
@@ -37,6 +39,8 @@ __all__ = [
     "mask_suppressed",
     "suppression_rule",
     "suppress_small_denominators",
+    "solvable_cells",
+    "protect_linked_cells",
 ]
 
 DEFAULT_MIN_COUNT = 10
@@ -72,8 +76,10 @@ def suppression_rule(threshold: int = DEFAULT_MIN_COUNT, *, unit: str = "people"
         f"rates, percentages and means calculated from such a count are suppressed too, and "
         f"charts leave those points out. Where a shown total would let a reader work out a "
         f"single hidden count by subtraction, the next-smallest count in the same row or group "
-        f"is also hidden (complementary suppression; never a zero). Zero counts are "
-        f"shown unless stated. "
+        f"is also hidden (complementary suppression; never a zero). Where counts are tied "
+        f"together (headcount at the start and end of a month, joiners, leavers and transfers; "
+        f"leavers by reason), more counts are hidden until no hidden count can be worked out "
+        f"from the shown ones. Zero counts are shown unless stated. "
         f"No person-level identifiers (staff keys, response ids) appear in any report."
     )
 
@@ -309,6 +315,160 @@ def mask_suppressed(
     for col in mask.columns:
         out[col] = pd.to_numeric(out[col], errors="coerce").astype(float).mask(mask[col])
     return drop_person_identifiers(out)
+
+
+# --------------------------------------------------------------------------- linked cells
+def solvable_cells(
+    identities: np.ndarray, values: np.ndarray, hidden: np.ndarray, *, lower: np.ndarray | None = None
+) -> np.ndarray:
+    """Say which hidden cells a reader can work out from the shown cells and known identities.
+
+    Parameters
+    ----------
+    identities : ndarray, shape (m, n)
+        One row per identity the reader knows, as coefficients with
+        ``identities @ values == 0`` (e.g. end − start − hires + separations +
+        transfers_out = 0). Identities touching a missing value are ignored.
+    values : ndarray, shape (n,)
+        The true cell values.
+    hidden : ndarray of bool, shape (n,)
+        Cells the reader cannot see.
+    lower : ndarray, shape (n,), optional
+        Smallest value a hidden cell can take as far as the reader knows.
+        Default 1 for every cell: zeros are shown, so a hidden count is at least 1.
+
+    Returns
+    -------
+    ndarray of bool, shape (n,)
+        True for a hidden cell whose exact value follows from what is shown.
+
+    Notes
+    -----
+    Two ways of solving are checked. (1) Linear algebra: substituting the shown
+    values leaves ``A_h x_h = b``; hidden cell j is fixed when the unit vector
+    e_j lies in the row space of ``A_h``, i.e. when every null-space vector of
+    ``A_h`` is 0 at j (the standard test for exact disclosure in linked tables;
+    Hundepool et al. 2012, *Statistical Disclosure Control*, §5.2). (2) Bounds:
+    when the hidden cells of one identity all carry the same sign, their
+    weighted sum is known and each is at least ``lower``; if the sum equals its
+    smallest possible value, every one of them sits at its lower bound (two
+    hidden leavers adding up to 2 are one and one).
+    """
+    return _solvable(identities, values, hidden, lower, quick=False)
+
+
+def _solvable(identities, values, hidden, lower, *, quick: bool) -> np.ndarray:
+    """:func:`solvable_cells`; ``quick`` checks only single identities (no SVD), which finds most cases."""
+    A = np.asarray(identities, dtype=float)
+    v = np.asarray(values, dtype=float)
+    h = np.asarray(hidden, dtype=bool)
+    lb = np.ones_like(v) if lower is None else np.asarray(lower, dtype=float)
+    out = np.zeros(h.shape, dtype=bool)
+    if A.size == 0 or not h.any():
+        return out
+    A = A[~np.isnan(np.where(A != 0, v[None, :], 0.0)).any(axis=1)]
+    rows = (A[:, h] != 0).any(axis=1)
+    if not rows.any():
+        return out
+    A = A[rows]
+    cols = np.flatnonzero(h)
+    Ah = A[:, cols]
+    if quick:  # an identity with one hidden cell gives it by subtraction
+        single = (Ah != 0).sum(axis=1) == 1
+        out[cols[(Ah[single] != 0).any(axis=0)]] = True
+    else:  # (1) null space of the hidden part: cell j is free only if some null vector moves it
+        _, sv, vt = np.linalg.svd(Ah, full_matrices=True)
+        rank = int((sv > 1e-9 * max(1.0, sv.max(initial=0.0))).sum())
+        null = vt[rank:].T  # (k, k - rank)
+        fixed = np.ones(len(cols), dtype=bool) if null.shape[1] == 0 else np.abs(null).max(axis=1) < 1e-9
+        out[cols[fixed]] = True
+    # (2) one identity whose hidden cells share a sign and sum to their smallest possible total
+    coef = np.where(Ah != 0, Ah, 0.0)
+    in_id = coef != 0
+    same_sign = ((coef >= 0) | ~in_id).all(axis=1) | ((coef <= 0) | ~in_id).all(axis=1)
+    known_sum = np.abs((coef * v[cols][None, :]).sum(axis=1))
+    smallest = (np.abs(coef) * lb[cols][None, :]).sum(axis=1)
+    at_bound = same_sign & np.isclose(known_sum, smallest)
+    out[cols[(in_id & at_bound[:, None]).any(axis=0)]] = True
+    return out
+
+
+def protect_linked_cells(
+    identities: np.ndarray,
+    values: np.ndarray,
+    hidden: np.ndarray,
+    *,
+    protect: np.ndarray | None = None,
+    eligible: np.ndarray | None = None,
+    priority: np.ndarray | None = None,
+    lower: np.ndarray | None = None,
+) -> np.ndarray:
+    """Complementary suppression for cells tied by identities: hide more until nothing hidden can be solved.
+
+    Parameters
+    ----------
+    identities, values, hidden, lower
+        As in :func:`solvable_cells`; ``hidden`` is the primary suppression.
+    protect : ndarray of bool, optional
+        Hidden cells that must stay unsolvable (default: every hidden cell).
+        Cells that never appear in the table but follow from it (e.g. transfers
+        folded into separations) are passed as hidden, and protected only when small.
+    eligible : ndarray of bool, optional
+        Cells that may be hidden as a complement (default: every cell).
+    priority : ndarray, optional
+        Preference among complements, lower first (e.g. 0 for flows, 1 for
+        headcounts); ties go to the smallest value, then the first cell.
+
+    Returns
+    -------
+    ndarray of bool
+        The cells to hide: ``hidden`` plus the complements.
+
+    Notes
+    -----
+    Repeats until stable: find the protected cells :func:`solvable_cells` says a
+    reader can work out; for each, hide the preferred visible non-zero cell of an
+    identity it is in (a zero only when no non-zero cell is left). Each pass
+    treats at most one solvable cell per identity, so no identity gets two
+    complements for one problem.
+    """
+    v = np.asarray(values, dtype=float)
+    h = np.asarray(hidden, dtype=bool).copy()
+    A = np.asarray(identities, dtype=float)
+    need = h.copy() if protect is None else np.asarray(protect, dtype=bool)
+    ok = np.ones(h.shape, dtype=bool) if eligible is None else np.asarray(eligible, dtype=bool)
+    pri = np.zeros(h.shape) if priority is None else np.asarray(priority, dtype=float)
+    for _ in range(2 * h.size + 2):  # each pass hides at least one more cell, or runs the full check
+        guard = need | (h & ok)
+        solved = _solvable(A, v, h, lower, quick=True) & guard  # cheap: one identity at a time
+        if not solved.any():
+            solved = _solvable(A, v, h, lower, quick=False) & guard  # then every identity together
+        if not solved.any():
+            return h
+        used = np.zeros(A.shape[0], dtype=bool)
+        changed = False
+        for j in np.flatnonzero(solved):
+            ids = (A[:, j] != 0) & ~used
+            if not ids.any():
+                continue
+            in_ids = (A[ids] != 0).any(axis=0) & ok & ~h & ~np.isnan(v)
+            cand = np.flatnonzero(in_ids & (v != 0))
+            if cand.size == 0:  # solved through other identities: look wherever a hidden cell is tied
+                near = (A[:, h] != 0).any(axis=1) & ~used
+                in_ids = (A[near] != 0).any(axis=0) & ok & ~h & ~np.isnan(v)
+                cand = np.flatnonzero(in_ids & (v != 0))
+            if cand.size == 0:
+                cand = np.flatnonzero(in_ids)
+            if cand.size == 0:
+                continue
+            pick = cand[np.lexsort((cand, v[cand], pri[cand]))[0]]
+            h[pick] = True
+            used |= A[:, pick] != 0
+            used |= A[:, j] != 0
+            changed = True
+        if not changed:
+            return h
+    return h
 
 
 # --------------------------------------------------------------------------- helpers

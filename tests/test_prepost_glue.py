@@ -84,7 +84,8 @@ def test_survey_change_means_hedges_g_and_shares_by_hand():
     assert row.pct_difference == pytest.approx(100 * dp)
     assert row.pct_ci_low == pytest.approx(100 * (dp - math.sqrt((0 - l1) ** 2 + (u2 - 5 / 6) ** 2)))
     assert row.pct_ci_high == pytest.approx(100 * (dp + math.sqrt((u1 - 0) ** 2 + (5 / 6 - l2) ** 2)))
-    assert not row.suppressed and not row.pct_suppressed
+    # 5 of 6 at or above: the 1 below the cut-off is a count under 5, so the share is not reported
+    assert not row.suppressed and row.pct_suppressed
     # no respondent-level data leaves the function
     assert list(r.table.columns[:16]) == ["scale", "wave_before", "wave_after", "n_before", "n_after", "mean_before",
                                          "mean_after", "difference", "ci_low", "ci_high", "p_value", "hedges_g",
@@ -95,14 +96,15 @@ def test_survey_change_means_hedges_g_and_shares_by_hand():
 def test_survey_change_burnout_fall_is_worded_as_an_improvement():
     r = survey_change(_survey(), CBI_WORK, team_id="t")
     # values from the hand/scipy calculation above, rounded: diff -39.17, CI -61.44 to -16.90, g -2.140
-    # (-3.546 to -0.734), share 83.3% -> 0.0%, Newcombe -96.99 to -24.49
+    # (-3.546 to -0.734). The share (5 of 6 = 83.3% before) would tell that 1 respondent scored under 50,
+    # so it is not stated (a count under 5 people, worked out as 6 - 5).
     assert r.sentences == (
         "Before/after within one team (survey waves W1 and W3): the mean work-related burnout (Copenhagen Burnout "
         "Inventory) score was 39.2 points lower (95% CI \u221261.4 to \u221216.9 points; Hedges' g \u22122.14, "
-        "95% CI \u22123.55 to \u22120.73). The whole interval is in the direction of improvement. The share of "
-        "respondents scoring 50 or more was 83.3 percentage points lower, from 83.3% before to 0.0% after "
-        "(95% CI \u221297.0 to \u221224.5 percentage points). The whole interval is in the direction of "
-        "improvement. " + CAUTION_WITHIN_TEAM,)
+        "95% CI \u22123.55 to \u22120.73). The whole interval is in the direction of improvement. The share "
+        "scoring 50 or more is not shown because fewer than 5 respondents scored that high, or below it, in wave "
+        "W1. " + CAUTION_WITHIN_TEAM,)
+    assert r.report_table()["pct_before"].tolist() == ["suppressed"]
     assert r.design == "Before/after within one team (survey waves W1 and W3)"
 
 
@@ -140,8 +142,9 @@ def test_survey_change_hides_a_share_built_on_fewer_than_5_people():
     row = r.table.iloc[0]
     assert row.pct_suppressed and not row.suppressed
     assert row.pct_after == pytest.approx(100 * 2 / 6)  # exact figure kept in .table
-    assert ("The share scoring 50 or more is not shown because fewer than 5 respondents scored that high in "
-            "wave W3.") in r.sentences[0]
+    # W1 (5 of 6 at or above: 1 below) and W3 (2 of 6 at or above) both rest on fewer than 5
+    assert ("The share scoring 50 or more is not shown because fewer than 5 respondents scored that high, or "
+            "below it, in waves W1 and W3.") in r.sentences[0]
     assert "percentage points" not in r.sentences[0]
     shown = r.report_table()
     assert shown.loc[0, ["pct_before", "pct_after", "pct_difference", "pct_ci_low"]].tolist() == ["suppressed"] * 4
@@ -221,19 +224,20 @@ def test_turnover_change_staff_months_and_rate_ratio_by_hand():
     assert r3.table["separations_after"].tolist() == [2, 1]
 
 
-def test_turnover_change_small_counts_sentence_states_the_width_and_report_hides_counts():
+def test_turnover_change_small_counts_sentence_and_report_hide_everything_from_the_counts():
     r = turnover_change(_roster(), team_id="t", start="2023-03", first_month="2023-01", last_month="2023-04")
-    # RR 0.390; exact 95% limits 0.00743 and 4.858 (Clopper-Pearson 1/4 mapped by E2/E1); 4.858/0.00743 = 653.8
+    # 3 and 1 separations: the ratio (0.390), its interval and the rates would give the counts back
     assert r.sentences[0] == (
         "Before/after within one team (separations per staff-month, 2 months before and 2 months after the start "
-        "in March 2023): the rate of separations was 0.39 times the earlier rate (rate ratio, 95% CI 0.01 to "
-        "4.86). The interval includes no change. With fewer than 10 separations in at least one period the "
-        "estimate is imprecise: the upper limit of the interval is 653.8 times the lower. " + CAUTION_WITHIN_TEAM)
+        "in March 2023): the change in separations is not shown because there were fewer than 10 in at least one "
+        "period; the rate ratio, its interval and the rates would give the hidden counts away (small numbers are "
+        "suppressed to protect confidentiality).")
     shown = r.report_table()
     assert shown["separations_before"].tolist() == ["<10", "<10"]
     assert shown["separations_after"].tolist() == ["<10", "<10"]
-    assert shown["rate_before"].tolist() == ["suppressed", "suppressed"]
-    assert shown["rate_ratio"].tolist() == pytest.approx(r.table["rate_ratio"].tolist())  # the ratio is shown
+    for col in ("rate_before", "rate_after", "rate_ratio", "ci_low", "ci_high", "p_value", "ci_width_ratio"):
+        assert shown[col].tolist() == ["suppressed", "suppressed"], col
+    assert shown["staff_months_before"].tolist() == pytest.approx([27.5, 27.5])
     assert "staff_key" not in shown.columns and "small_counts" not in shown.columns
 
 
@@ -252,16 +256,16 @@ def test_turnover_change_sentence_with_rates_when_counts_are_large_enough():
         "in March 2023): the rate of separations was 0.50 times the earlier rate (5.0% per month after against "
         "10.0% per month before; rate ratio, 95% CI 0.21 to 1.12). The interval includes no change. "
         + CAUTION_WITHIN_TEAM)
-    # voluntary: 10 before, 5 after (< 10): no rates, width 1.6055 / 0.1341 = 12.0
+    # voluntary: 10 before, 5 after (< 10): neither the ratio (0.50, 95% CI 0.13 to 1.61) nor the rates
     assert r.sentences[1] == (
         "Before/after within one team (separations per staff-month, 2 months before and 2 months after the start "
-        "in March 2023): the rate of voluntary separations was 0.50 times the earlier rate (rate ratio, 95% CI "
-        "0.13 to 1.61). The interval includes no change. With fewer than 10 voluntary separations in at least one "
-        "period the estimate is imprecise: the upper limit of the interval is 12.0 times the lower. "
-        + CAUTION_WITHIN_TEAM)
+        "in March 2023): the change in voluntary separations is not shown because there were fewer than 10 in at "
+        "least one period; the rate ratio, its interval and the rates would give the hidden counts away (small "
+        "numbers are suppressed to protect confidentiality).")
     shown = r.report_table()
     assert shown["separations_after"].tolist() == [10, "<10"]
     assert shown.loc[0, "rate_after"] == pytest.approx(5.0) and shown.loc[1, "rate_after"] == "suppressed"
+    assert shown.loc[0, "rate_ratio"] == pytest.approx(0.5) and shown.loc[1, "rate_ratio"] == "suppressed"
 
 
 def test_turnover_change_decrease_with_whole_interval_below_one_is_an_improvement():
@@ -272,8 +276,11 @@ def test_turnover_change_decrease_with_whole_interval_below_one_is_an_improvemen
 
 def test_turnover_change_no_separations_before_says_so():
     r = turnover_change(_monthly(before=((0, 0), (0, 0))), team_id="t", start="2023-03")
-    assert ("there were no separations before the start, so the rate ratio has no finite value (rate ratio, "
-            "95% CI") in r.sentences[0]
+    # 0 before and 10 after: both counts may be shown (a zero is shown), so the figures are too
+    assert ("there were no separations before the start, so the rate ratio has no finite value (5.0% per month "
+            "after against 0.0% per month before; rate ratio, 95% CI") in r.sentences[0]
+    # voluntary 0 before and 5 after: the 5 is hidden, and with it the comparison
+    assert "the change in voluntary separations is not shown" in r.sentences[1]
     both = turnover_change(_monthly(before=((0, 0), (0, 0)), after=((0, 0), (0, 0))), team_id="t", start="2023-03")
     assert "there were no separations in either period, so no rate ratio can be estimated." in both.sentences[0]
 
@@ -312,7 +319,11 @@ def test_turnover_change_pools_months_and_never_shows_a_small_count(months, n_be
         assert row.rate_ratio == pytest.approx((e_a / sum(heads[n_before:])) / (e_b / sum(heads[:n_before])))
     shown = r.report_table()
     for col in ("separations_before", "separations_after"):
-        assert all(v == "<10" or v >= 10 for v in shown[col])
+        assert all(v == "<10" or v == 0 or v >= 10 for v in shown[col])
+    for kind, (b, a) in zip(r.table["kind"], r.table[["separations_before", "separations_after"]].to_numpy()):
+        if 0 < b < 10 or 0 < a < 10:
+            row = shown[shown["kind"] == kind].iloc[0]
+            assert row["rate_ratio"] == row["ci_low"] == row["p_value"] == "suppressed"
 
 
 # --------------------------------------------------------------------------- demo data (direction only)

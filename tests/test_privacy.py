@@ -156,3 +156,19 @@ def test_rate_chart_months_on_fewer_than_ten_are_blanked_before_analysis():
     assert out["denominator"].isna().tolist() == [True, True, False, True, False]
     assert len(out) == len(measures)  # months stay as rows (missing), never dropped
     assert measures.loc[0, "numerator"] == 1.0  # the input is not changed
+
+
+def test_solvable_cells_by_rank_and_by_the_lower_bound():
+    # identity a + b − c = 0 with c = 5 shown: a, b hidden; a + b = 5 leaves each free (1..4)
+    A = np.array([[1.0, 1.0, -1.0]])
+    assert pv.solvable_cells(A, np.array([2, 3, 5]), np.array([True, True, False])).tolist() == [False] * 3
+    # a + b = 2 with both hidden: zeros are shown, so each is at least 1 -> both are 1
+    assert pv.solvable_cells(A, np.array([1, 1, 2]), np.array([True, True, False])).tolist() == [True, True, False]
+    # two identities a + b = 5 and a − b = 1 (hand: a = 3, b = 2) fix both even though each has two hidden
+    A2 = np.array([[1.0, 1.0, -1.0, 0.0], [1.0, -1.0, 0.0, -1.0]])
+    assert pv.solvable_cells(A2, np.array([3, 2, 5, 1]), np.array([True, True, False, False])).tolist() == [
+        True, True, False, False]
+    # protect_linked_cells adds the smallest non-zero shown cell of an identity (here 7, not 12 or 0)
+    A3 = np.array([[1.0, 1.0, 1.0, 1.0, -1.0]])
+    out = pv.protect_linked_cells(A3, np.array([3, 7, 12, 0, 22]), np.array([True, False, False, False, False]))
+    assert out.tolist() == [True, True, False, False, False]

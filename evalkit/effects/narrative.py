@@ -506,14 +506,6 @@ def suppressed_change_sentence(*, design: str, label: str, threshold: int, waves
             "confidentiality).")
 
 
-def _width_text(lo: float, hi: float, ratio_decimals: int) -> str:
-    if lo > 0 and math.isfinite(hi):
-        return f"the upper limit of the interval is {format_number(hi / lo, 1)} times the lower"
-    if lo == 0 and math.isfinite(hi):
-        return f"the interval runs from 0 to {format_number(hi, ratio_decimals)}"
-    return "the interval has no upper limit"
-
-
 def turnover_change_sentence(result, *, label: str, design: str, rate_before: float, rate_after: float,
                              small_counts: bool, threshold: int = 10, unit: str = "% per month",
                              decimals: int = 1, ratio_decimals: int = 2) -> str:
@@ -531,37 +523,38 @@ def turnover_change_sentence(result, *, label: str, design: str, rate_before: fl
     rate_before, rate_after : float
         Separations per 100 staff-months (% per month) in each period.
     small_counts : bool
-        True when a period has fewer than ``threshold`` separations: the two
-        rates are then not stated (a rate from a suppressed count is
-        suppressed) and the sentence says how wide the interval is.
+        True when a period has fewer than ``threshold`` separations: nothing
+        computed from the counts is stated (not the ratio, its interval, its
+        width, the direction or the rates), because with the staff-months
+        shown each of them gives the hidden counts back (1 and 2 leavers in a
+        team of 8 give the same ratio as 2 and 4 but a different interval).
     threshold : int, default 10
     unit : str, default "% per month"
 
     Returns
     -------
     str
-        Design; rate ratio (after ÷ before) with its CI and, when counts allow,
-        the two rates; whether the interval is in the direction of improvement
-        (fewer separations is better); a small-count note; the within-team
-        caution.
+        Design; rate ratio (after ÷ before) with its CI and the two rates;
+        whether the interval is in the direction of improvement (fewer
+        separations is better); the within-team caution. With small counts:
+        the design and one line saying the comparison is not shown, and why.
     """
+    if result.inputs.get("events2", 1) == 0 and result.inputs.get("events1", 0) == 0:
+        return (f"{design}: there were no {label} in either period, so no rate ratio can be estimated. "
+                + CAUTION_WITHIN_TEAM)
+    if small_counts:
+        return (f"{design}: the change in {label} is not shown because there were fewer than {threshold} in at "
+                "least one period; the rate ratio, its interval and the rates would give the hidden counts away "
+                "(small numbers are suppressed to protect confidentiality).")
     what, ci, est, lo, hi, null = _prepost_clause(result, label=label, unit="", decimals=decimals,
                                                   ratio_decimals=ratio_decimals)
     if result.inputs.get("events2", 1) == 0:
-        if result.inputs.get("events1", 0) == 0:
-            return (f"{design}: there were no {label} in either period, so no rate ratio can be estimated. "
-                    + CAUTION_WITHIN_TEAM)
         what = f"there were no {label} before the start, so the rate ratio has no finite value"
     sep = "" if unit.startswith("%") else " "
-    if not small_counts:
-        ci = (f"({format_number(rate_after, decimals)}{sep}{unit} after against "
-              f"{format_number(rate_before, decimals)}{sep}{unit} before; {ci[1:]}")
-    parts = [f"{design}: {what} {ci}.", _direction_clause(est, lo, hi, null, "decrease")]
-    if small_counts:
-        parts.append(f"With fewer than {threshold} {label} in at least one period the estimate is imprecise: "
-                     f"{_width_text(lo, hi, ratio_decimals)}.")
-    parts.append(CAUTION_WITHIN_TEAM)
-    return " ".join(parts)
+    ci = (f"({format_number(rate_after, decimals)}{sep}{unit} after against "
+          f"{format_number(rate_before, decimals)}{sep}{unit} before; {ci[1:]}")
+    return " ".join([f"{design}: {what} {ci}.", _direction_clause(est, lo, hi, null, "decrease"),
+                     CAUTION_WITHIN_TEAM])
 
 
 def pooled_sentence(row, *, label: str, unit: str = "", direction: str | None = None, decimals: int = 1,

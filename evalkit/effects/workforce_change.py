@@ -19,15 +19,17 @@ groups under 5 respondents suppressed):
 
 * Survey: a wave with fewer than ``min_respondents`` scored respondents gets no
   estimate at all (NaN in the table, a "not shown" sentence). A share at or
-  above the cut-off whose count is 1 … ``min_respondents`` − 1 in a wave is not
-  shown, nor is its difference, exactly as
+  above the cut-off whose count — or the count below it — is 1 …
+  ``min_respondents`` − 1 in a wave is not shown, nor is its difference, exactly as
   :func:`evalkit.workforce.survey.suppressed_summary` hides it in the survey section.
-* Turnover: the rate ratio and its interval are always shown, even from small
-  counts; when a period has fewer than ``min_count`` separations the sentence
-  states the interval's width instead of the two rates, and the report table
-  shows both periods' separations as "<10" and their rates as "suppressed"
-  (both, because with the ratio and the staff-months shown one hidden count
-  could be worked out from the other).
+* Turnover: when a period has fewer than ``min_count`` separations, the report
+  table shows both periods' separations as "<10" and everything computed from
+  them — the two rates, the rate ratio, its interval, p-value and width — as
+  "suppressed", and the sentence says the comparison is not shown. With the
+  staff-months shown, any one of those figures gives the counts back: a rate
+  times the staff-months is the count, and leaver counts 1/2, 2/4 and 3/6 give
+  the same ratio but different intervals. The staff-months stay (alone they
+  reveal no one).
 """
 from __future__ import annotations
 
@@ -60,6 +62,9 @@ TURNOVER_COLUMNS = [
     "separations_after", "rate_before", "rate_after", "rate_ratio", "ci_low", "ci_high", "p_value",
     "ci_width_ratio", "small_counts",
 ]
+
+#: Turnover figures computed from the separation counts: suppressed with them.
+_FROM_SEPARATIONS = ("rate_before", "rate_after", "rate_ratio", "ci_low", "ci_high", "p_value", "ci_width_ratio")
 
 
 @dataclass(frozen=True)
@@ -103,7 +108,9 @@ class PrePostSummary:
             "suppressed", with the difference and its CI. The flag columns
             (``suppressed``, ``pct_suppressed``, ``small_counts``) are dropped.
             Turnover: separations under ``min_count`` read "<10" in both
-            periods of the row, and the two rates "suppressed".
+            periods of the row, and every figure computed from them (the two
+            rates, ``rate_ratio``, ``ci_low``, ``ci_high``, ``p_value``,
+            ``ci_width_ratio``) "suppressed".
         """
         from evalkit.privacy import suppress_counts
 
@@ -121,7 +128,7 @@ class PrePostSummary:
         small = t["small_counts"].to_numpy(bool)
         for col in ("separations_before", "separations_after"):
             shown[col] = shown[col].where(~small, f"<{threshold}")
-        for col in ("rate_before", "rate_after"):
+        for col in _FROM_SEPARATIONS:
             shown[col] = shown[col].where(~small, "suppressed")
         return shown
 
@@ -187,9 +194,9 @@ def survey_change(
         (% at or above the cut-off), ``pct_difference`` (percentage points),
         ``pct_ci_low``, ``pct_ci_high`` (Newcombe), ``pct_p_value``, ``suppressed``
         (a wave under ``min_respondents``: every estimate NaN) and
-        ``pct_suppressed`` (no cut-off, or a count at or above it of 1 …
-        ``min_respondents`` − 1 in a wave: the share is not reported in the
-        sentence or the report table). ``sentences`` has one sentence per row.
+        ``pct_suppressed`` (no cut-off, or a count at or above it, or below
+        it, of 1 … ``min_respondents`` − 1 in a wave: the share is not
+        reported in the sentence or the report table). ``sentences`` has one sentence per row.
 
     Raises
     ------
@@ -279,12 +286,14 @@ def survey_change(
             row.update(pct_before=100 * xb / len(b), pct_after=100 * xa / len(a),
                        pct_difference=100 * float(p["estimate"]), pct_ci_low=100 * float(p["ci_low"]),
                        pct_ci_high=100 * float(p["ci_high"]), pct_p_value=float(p["p_value"]))
-            hidden = [w for w, x in ((wb, xb), (wa, xa)) if 0 < x < min_respondents]
+            # the count below the cut-off (n − x) follows from the shown n and share: small is hidden too
+            hidden = [w for w, x, n in ((wb, xb, len(b)), (wa, xa, len(a)))
+                      if 0 < x < min_respondents or 0 < n - x < min_respondents]
             row["pct_suppressed"] = bool(hidden)
             if hidden:
                 shares = None
                 note = (f"The share scoring {float(cutoff):g} or more is not shown because fewer than "
-                        f"{int(min_respondents)} respondents scored that high in wave"
+                        f"{int(min_respondents)} respondents scored that high, or below it, in wave"
                         f"{'s' if len(hidden) > 1 else ''} {' and '.join(hidden)}.")
         rows.append(row)
         sentences.append(survey_change_sentence(means, shares, label=scale_label, cutoff=cutoff,
@@ -379,8 +388,10 @@ def turnover_change(
         ``rate_after`` (separations per 100 staff-months = % per month),
         ``rate_ratio`` (after ÷ before), ``ci_low``, ``ci_high``, ``p_value``,
         ``ci_width_ratio`` (ci_high ÷ ci_low) and ``small_counts`` (a period
-        with fewer than ``min_count`` separations). ``settings`` holds the
-        first and last month of each period.
+        has 1 to ``min_count`` − 1 separations; a zero is shown, as everywhere:
+        :meth:`PrePostSummary.report_table` then hides the counts and every
+        figure from them, and the sentence says the comparison is not shown). ``settings`` holds the first and
+        last month of each period.
 
     Raises
     ------
@@ -483,7 +494,7 @@ def turnover_change(
         rr = rate_ratio(a[kind], a["exposure"], b[kind], b["exposure"], method=method, conf_level=conf_level)
         t = rr.term("rate_ratio")
         est, ci_lo, ci_hi = float(t["estimate"]), float(t["ci_low"]), float(t["ci_high"])
-        small = min(a[kind], b[kind]) < min_count
+        small = any(0 < c < min_count for c in (a[kind], b[kind]))  # a zero is shown, as everywhere
         rate_b, rate_a = 100 * b[kind] / b["exposure"], 100 * a[kind] / a["exposure"]
         rows.append({"kind": kind, "months_before": b["months"], "months_after": a["months"],
                      "staff_months_before": b["exposure"], "staff_months_after": a["exposure"],
@@ -502,7 +513,8 @@ def turnover_change(
                   "headcount ((employed on the 1st + employed on the 1st of the next month) ÷ 2); rate = "
                   "separations ÷ staff-months × 100 (% per month). Rate ratio = rate after ÷ rate before, "
                   f"{'exact conditional (Clopper–Pearson)' if method == 'exact' else 'Wald'} interval. Counts under "
-                  f"{int(min_count)} are shown as \"<{int(min_count)}\"; the ratio is still given, with its width.")
+                  f"{int(min_count)} are shown as \"<{int(min_count)}\", and the rates and the ratio computed from them "
+                  "are not shown.")
     settings = {"team_id": team_id, "start": start, "before_months": before_months, "after_months": after_months,
                 "first_month_before": b["first"], "last_month_before": b["last"], "first_month_after": a["first"],
                 "last_month_after": a["last"], "method": method, "min_count": int(min_count),

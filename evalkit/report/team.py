@@ -201,8 +201,8 @@ def retention_panel(roster: pd.DataFrame, *, first_month, last_month, threshold:
     t = exact.table
     shown = t.loc[~hidden]
     if shown.empty:
-        sentences = (f"Every {window}-month period rests on fewer than {threshold} staff (at its start or still "
-                     "employed at its end), so retention is not shown.",)
+        sentences = (f"Every {window}-month period rests on fewer than {threshold} staff (at its start, still "
+                     "employed at its end, or leaving in between), so retention is not shown.",)
     else:
         a, b = shown.iloc[0], shown.iloc[-1]
         what = f"{window}-month retention (staff still employed at the end of the period, of those employed at its start)"
@@ -257,8 +257,8 @@ def new_hire_panel(roster: pd.DataFrame, *, as_of, since, threshold: int = DEFAU
     t = exact.table
     shown = t.loc[~hidden]
     if shown.empty:
-        sentences = (f"Every hire cohort rests on fewer than {threshold} people (hired, or leaving within "
-                     f"{horizon_days} days), so new-hire retention is not shown.",)
+        sentences = (f"Every hire cohort rests on fewer than {threshold} people (hired, leaving within "
+                     f"{horizon_days} days, or staying), so new-hire retention is not shown.",)
     else:
         sentences = []
         done = shown.loc[shown["complete"].to_numpy(dtype=bool)]
@@ -293,8 +293,10 @@ def tenure_panel(roster: pd.DataFrame, *, as_of, observed_from, threshold: int =
     observed_from : date-like
         First day the roster covers (left truncation of earlier hires).
     threshold : int, default 10
-        The curve and the median are shown only with at least ``threshold`` staff and
-        ``threshold`` separations (the curve's steps reveal the separations).
+        The curve and the median are shown only with at least ``threshold`` staff,
+        ``threshold`` separations (the curve's steps reveal the separations) and, when
+        anyone is still employed, ``threshold`` of them (staff − separations, which
+        the steps would give away too).
     team_id : str, optional
 
     Returns
@@ -310,7 +312,11 @@ def tenure_panel(roster: pd.DataFrame, *, as_of, observed_from, threshold: int =
     result = tenure_survival(roster, as_of=as_of, observed_from=observed_from)
     m = result.medians.iloc[0] if len(result.medians) else None
     ok = m is not None and m["n_staff"] >= threshold and m["n_separations"] >= threshold
-    if not ok:
+    if ok and _hidden(result, threshold, "n_separations")[0]:  # 1 … threshold − 1 still employed
+        ok = False
+        sentences = (f"Fewer than {threshold} of the staff are still employed, so the tenure curve and median "
+                     "tenure are not shown (with the number of staff they would give that number away).",)
+    elif not ok:
         sentences = (f"Fewer than {threshold} staff, or fewer than {threshold} of them left, so the tenure curve "
                      "and median tenure are not shown.",)
     elif not np.isfinite(m["median_tenure_days"]):

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from evalkit.errors import DataError, InputError
-from evalkit.privacy import apply_mask, suppress_counts, suppression_mask
+from evalkit.privacy import apply_mask, protect_linked_cells, suppress_counts, suppression_mask
 
 SEPARATION_TYPES = ("voluntary", "involuntary", "other", "transfer")
 
@@ -191,17 +191,21 @@ _REPORT_RULES: dict[str, tuple[list[str], dict[str, list[str]], str | None]] = {
     "monthly_workforce": (
         ["headcount_start", "headcount_end", "hires", "separations", "separations_voluntary",
          "separations_involuntary", "separations_other", "transfers_out"],
+        # a rate beside a shown count gives the average headcount (count ÷ rate), so each rate
+        # also rests on both headcounts
         {"average_headcount": ["headcount_start", "headcount_end"],
-         "turnover_rate": ["separations"], "turnover_rate_voluntary": ["separations_voluntary"],
-         "turnover_rate_involuntary": ["separations_involuntary"], "turnover_rate_other": ["separations_other"]},
+         **{f"turnover_rate{k}": [f"separations{k}", "headcount_start", "headcount_end"]
+            for k in ("", "_voluntary", "_involuntary", "_other")}},
         None,
     ),
     "annual_turnover": (["separations_in_window"], {"rate_sum": ["separations_in_window"],
                                                     "annual_turnover_rate": ["separations_in_window"]}, None),
     "period_retention": (["employed_first_day", "retained"], {"retention_rate": ["employed_first_day", "retained"]}, None),
     "rolling_retention": (["employed_first_day", "retained"], {"retention_rate": ["employed_first_day", "retained"]}, None),
-    "new_hire_retention": (["n_hired", "n_left_before_horizon"],
-                           {c: ["n_hired", "n_left_before_horizon"] for c in ("retention_rate", "ci_lower", "ci_upper")},
+    # n_left_so_far: an open cohort's Kaplan–Meier estimate from 1 leaver of 12 is 11/12
+    "new_hire_retention": (["n_hired", "n_left_before_horizon", "n_left_so_far"],
+                           {c: ["n_hired", "n_left_before_horizon", "n_left_so_far"]
+                            for c in ("retention_rate", "ci_lower", "ci_upper")},
                            None),
     "vacancy_rate": (["filled_positions"], {"vacancy_rate": ["filled_positions"]}, None),
     "time_to_fill": ([], {}, None),  # requisitions are positions, not people
@@ -209,6 +213,38 @@ _REPORT_RULES: dict[str, tuple[list[str], dict[str, list[str]], str | None]] = {
                              {c: ["numerator_reported", "numerator_roster"] for c in
                               ("rate_reported", "rate_roster", "difference")}, None),
 }
+
+
+#: result name -> (whole, part) count columns whose difference is a count of people that is
+#: not printed but follows by subtraction: when it is 1 … threshold − 1, ``part`` is hidden
+#: (and every figure computed from it), so the difference cannot be worked out.
+_DIFFERENCES: dict[str, list[tuple[str, str]]] = {
+    "period_retention": [("employed_first_day", "retained")],     # leavers
+    "rolling_retention": [("employed_first_day", "retained")],    # leavers
+    "new_hire_retention": [("n_hired", "n_left_before_horizon"),  # hires still employed
+                           ("n_hired", "n_left_so_far")],
+    "tenure_survival": [("n_staff", "n_separations")],            # still employed = the current headcount
+}
+
+
+def _hide_small_differences(table: pd.DataFrame, mask: pd.DataFrame, name: str, threshold: int) -> pd.DataFrame:
+    """Add to ``mask`` the part of each (whole, part) pair whose difference is a small count of people."""
+    for whole, part in _DIFFERENCES.get(name, []):
+        if whole not in table or part not in table:
+            continue
+        diff = (pd.to_numeric(table[whole], errors="coerce") - pd.to_numeric(table[part], errors="coerce")).to_numpy()
+        small = (diff > 0) & (diff < threshold) & ~mask[whole].to_numpy(bool) & ~mask[part].to_numpy(bool)
+        mask[part] = mask[part].to_numpy(bool) | small
+    return mask
+
+
+def _masked_table(table: pd.DataFrame, name: str, counts: list[str], rates: dict, threshold: int) -> pd.DataFrame:
+    """Primary suppression, hidden differences, then the figures computed from hidden counts."""
+    mask = suppression_mask(table, counts, threshold=threshold)
+    mask = _hide_small_differences(table, mask, name, threshold)
+    for rate, sources in rates.items():
+        mask[rate] = mask[list(sources)].any(axis=1)
+    return apply_mask(table, mask, counts, threshold=threshold)
 
 
 def suppressed_table(result, *, threshold: int = 10) -> pd.DataFrame:
@@ -226,13 +262,17 @@ def suppressed_table(result, *, threshold: int = 10) -> pd.DataFrame:
     DataFrame
         Display table from :func:`evalkit.privacy.suppress_counts`: counts below the
         threshold read "<10", rates and other figures computed from them read
-        "suppressed"; in the monthly table the separation types are complementary-
-        suppressed against their shown total.
+        "suppressed". In the monthly table (``monthly_workforce``) hidden cells are
+        protected against every identity a reader knows (end = start + hires −
+        separations − transfers_out; separations = the three types; this month's
+        closing headcount = next month's opening one): see
+        :func:`_monthly_workforce_mask`. Each turnover rate is hidden with its count
+        or either headcount (separations ÷ rate would give the average headcount).
     """
     if getattr(result, "medians", None) is not None:  # a TenureSurvival (tenure.py builds on this module)
         rates = {c: ["n_staff", "n_separations"] for c in
                  ("median_tenure_days", "median_ci_lower", "median_ci_upper", "median_tenure_years")}
-        return suppress_counts(result.medians, ["n_staff", "n_separations"], threshold=threshold, rate_cols=rates)
+        return _masked_table(result.medians, "tenure_survival", ["n_staff", "n_separations"], rates, threshold)
     if result.name not in _REPORT_RULES:
         raise InputError(f"suppressed_table does not know the result {result.name!r}")
     counts, rates, total = _REPORT_RULES[result.name]
@@ -240,13 +280,163 @@ def suppressed_table(result, *, threshold: int = 10) -> pd.DataFrame:
     counts = [c for c in counts if c in t]
     rates = {k: [c for c in v if c in counts] for k, v in rates.items() if k in t}
     if result.name == "monthly_workforce":
-        # types add up to the shown separations; flows add up to the shown change in headcount
-        types = ["separations_voluntary", "separations_involuntary", "separations_other"]
-        mask = suppression_mask(t, counts, threshold=threshold)
-        mask[types] |= suppression_mask(t, types, threshold=threshold, total_col="separations")[types]
-        flows = ["hires", "separations", "transfers_out"]
-        mask[flows] |= suppression_mask(t, flows, threshold=threshold, linked=True)[flows]
+        mask = _monthly_workforce_mask(t, result.settings, counts, threshold)
         for rate, sources in rates.items():
             mask[rate] = mask[sources].any(axis=1)
         return apply_mask(t, mask, counts, threshold=threshold)
+    if result.name == "annual_turnover" and "separations_in_window" in t:
+        mask = _rolling_sum_mask(t, result.settings, threshold)
+        for rate, sources in rates.items():
+            mask[rate] = mask[sources].any(axis=1)
+        return apply_mask(t, mask, counts, threshold=threshold)
+    if result.name in _DIFFERENCES:
+        return _masked_table(t, result.name, counts, rates, threshold)
     return suppress_counts(t, counts, threshold=threshold, rate_cols=rates or None, total_col=total)
+
+
+#: the monthly table's flows, in the order the identities below use them
+_FLOWS = ("hires", "separations", "separations_voluntary", "separations_involuntary", "separations_other",
+          "transfers_out")
+
+
+def _monthly_workforce_mask(t: pd.DataFrame, settings: dict, counts: list[str], threshold: int) -> pd.DataFrame:
+    """Hidden cells of the monthly staffing table, with complementary suppression over its identities.
+
+    A reader knows three identities, so each is checked together with the others
+    (:func:`evalkit.privacy.protect_linked_cells`) until no hidden cell can be solved:
+
+    * stock and flow, per month: end = start + hires − separations − transfers_out;
+    * types, per month: separations = voluntary + involuntary + other (+ transfers,
+      not shown, when ``count_transfers_as_separations``: that hidden difference is
+      a count of people too, so it is protected when it is 1–9);
+    * months follow on: a month's ``headcount_end`` is the next month's
+      ``headcount_start``.
+
+    The last link is handled by treating a headcount as one value per team and
+    month boundary (a *stock*): hiding it hides both the end of one month and the
+    start of the next, so the two cells can never disagree. Complements are
+    taken from the flows first (smallest non-zero), a headcount only when no
+    non-zero flow of the identity is left; zeros stay shown.
+    """
+    mask = pd.DataFrame(False, index=t.index, columns=counts)
+    flows = [c for c in _FLOWS if c in counts]
+    if not {"headcount_start", "headcount_end"} <= set(counts):
+        return mask.assign(**{c: _small(t[c], threshold) for c in counts})
+    transfers_inside = bool(settings.get("count_transfers_as_separations", False))
+    by = [c for c in settings.get("by", []) if c in t]
+    groups = t.groupby(by, sort=False, dropna=False).indices.values() if by else [np.arange(len(t))]
+    period = pd.to_datetime(t["period"]).dt.to_period("M") if "period" in t else None
+    for rows in groups:  # one team at a time: identities never cross teams
+        rows = np.asarray(rows)
+        if period is not None:
+            rows = rows[np.argsort(period.iloc[rows].to_numpy(), kind="stable")]
+        hidden = _team_monthly_hidden(t.iloc[rows], flows, period.iloc[rows] if period is not None else None,
+                                      transfers_inside, threshold)
+        for col, flags in hidden.items():
+            mask.iloc[rows, mask.columns.get_loc(col)] = flags
+    return mask
+
+
+def _small(values, threshold: int) -> np.ndarray:
+    v = pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(dtype=float)
+    return (v > 0) & (v < threshold)
+
+
+def _team_monthly_hidden(t: pd.DataFrame, flows: list[str], period, transfers_inside: bool, threshold: int):
+    """Cells to hide in one team's months (rows in month order): ``{column: bool per row}``."""
+    K = len(t)
+    start = t["headcount_start"].to_numpy(dtype=float)
+    end = t["headcount_end"].to_numpy(dtype=float)
+    # cells: stocks (headcounts at month boundaries), then flows per month, then unseen transfers
+    stock_of_start = np.empty(K, dtype=np.int64)
+    stock_of_end = np.empty(K, dtype=np.int64)
+    stock_values = []
+    for r in range(K):
+        follows = (r > 0 and end[r - 1] == start[r]
+                   and (period is None or period.iloc[r] == period.iloc[r - 1] + 1))
+        if follows:
+            stock_of_start[r] = stock_of_end[r - 1]
+        else:
+            stock_of_start[r] = len(stock_values)
+            stock_values.append(start[r])
+        stock_of_end[r] = len(stock_values)
+        stock_values.append(end[r])
+    S, F = len(stock_values), len(flows)
+    flow_values = t[flows].to_numpy(dtype=float)  # (K, F)
+    flow_cell = S + np.arange(K)[:, None] * F + np.arange(F)[None, :]
+    n = S + K * F + (K if transfers_inside else 0)
+    values = np.concatenate([stock_values, flow_values.reshape(-1)])
+    f = {c: flow_cell[:, i] for i, c in enumerate(flows)}
+    identities = []
+    for r in range(K):
+        if {"hires", "separations"} <= set(f):  # end − start − hires + separations + transfers_out = 0
+            a = np.zeros(n)
+            a[stock_of_end[r]] += 1
+            a[stock_of_start[r]] -= 1
+            a[f["hires"][r]] -= 1
+            a[f["separations"][r]] += 1
+            if "transfers_out" in f:
+                a[f["transfers_out"][r]] += 1
+            identities.append(a)
+        types = [c for c in ("separations_voluntary", "separations_involuntary", "separations_other") if c in f]
+        if "separations" in f and len(types) == 3:  # separations − Σ types (− transfers) = 0
+            a = np.zeros(n)
+            a[f["separations"][r]] = 1
+            for c in types:
+                a[f[c][r]] = -1
+            if transfers_inside:
+                a[S + K * F + r] = -1
+            identities.append(a)
+    if transfers_inside:
+        unseen = flow_values[:, flows.index("separations")] - flow_values[:, [flows.index(c) for c in types]].sum(axis=1)
+        values = np.concatenate([values, unseen])
+    shown_cell = np.arange(n) < S + K * F
+    primary = (values > 0) & (values < threshold)
+    hidden = primary | ~shown_cell  # the unseen transfers are unknown to the reader
+    lower = np.where(shown_cell, 1.0, 0.0)  # a hidden count is never 0; an unseen one may be
+    hidden = protect_linked_cells(
+        np.array(identities).reshape(-1, n), values, hidden,
+        protect=(shown_cell & hidden) | primary, eligible=shown_cell,
+        priority=np.where(np.arange(n) < S, 1.0, 0.0), lower=lower,
+    )
+    out = {"headcount_start": hidden[stock_of_start], "headcount_end": hidden[stock_of_end]}
+    out.update({c: hidden[f[c]] for c in flows})
+    return out
+
+
+def _rolling_sum_mask(t: pd.DataFrame, settings: dict, threshold: int) -> pd.DataFrame:
+    """Hidden window sums of ``annual_turnover``, so that no month's separations follow from them.
+
+    Two shown windows that differ by one month give that month's separations
+    (W_m − W_{m−1} = s_m − s_{m−window}; the first windows are running totals, so the
+    chain has a start). Each month's separations are unknowns the table never
+    prints; those of 1 … threshold − 1 must stay unsolvable, those of 0 or at least
+    ``threshold`` are treated as known (the monthly table may show them).
+    """
+    window = int(settings.get("window", 12))
+    by = [c for c in settings.get("by", []) if c in t]
+    mask = pd.DataFrame({"separations_in_window": _small(t["separations_in_window"], threshold)}, index=t.index)
+    groups = t.groupby(by, sort=False, dropna=False).indices.values() if by else [np.arange(len(t))]
+    for rows in groups:
+        rows = np.asarray(rows)
+        rows = rows[np.argsort(pd.to_datetime(t["period"].iloc[rows]).to_numpy(), kind="stable")]
+        w = t["separations_in_window"].iloc[rows].to_numpy(dtype=float)
+        K = len(w)
+        monthly = np.zeros(K)
+        for m in range(K):  # the monthly separations behind the windows, as a reader could work them out
+            monthly[m] = w[m] - (w[m - 1] if m else 0.0) + (monthly[m - window] if m >= window else 0.0)
+        monthly = np.round(monthly)
+        n = 2 * K  # cells: the K windows (shown), then the K months (never printed)
+        identities = np.zeros((K, n))
+        for m in range(K):
+            identities[m, m] = 1.0
+            identities[m, K + max(0, m - window + 1): K + m + 1] = -1.0
+        values = np.concatenate([w, monthly])
+        small_month = (monthly > 0) & (monthly < threshold)
+        hidden = np.concatenate([_small(w, threshold), small_month])
+        hidden = protect_linked_cells(
+            identities, values, hidden, protect=np.concatenate([hidden[:K], small_month]),
+            eligible=np.arange(n) < K, lower=np.concatenate([np.ones(K), np.zeros(K)]),
+        )
+        mask.iloc[rows, 0] = hidden[:K]
+    return mask

@@ -380,7 +380,8 @@ def suppressed_summary(summary: SurveySummary, *, threshold: int = 5, staff_thre
         Display table (:func:`evalkit.privacy.suppress_counts`): ``n_respondents`` and
         ``n_scored`` below the threshold read "<5" and every figure computed from the
         group (response rate, mean, CI, alpha, % at/above the cut-off) reads "suppressed";
-        the count at or above the cut-off is hidden when 1..threshold−1, with its percentage.
+        the count at or above the cut-off is hidden when it, or the count below the cut-off
+        (n_scored − n_at_or_above_cutoff), is 1..threshold−1, with its percentage.
         ``staff_employed`` under ``staff_threshold`` reads "<10", and the response rate
         with it (respondents ÷ rate would reveal the staff count).
     """
@@ -389,7 +390,18 @@ def suppressed_summary(summary: SurveySummary, *, threshold: int = 5, staff_thre
     group = ["n_respondents", "n_scored"]
     rates = {c: group for c in ("response_rate", "mean", "sd", "ci_lower", "ci_upper", "cronbach_alpha")}
     rates.update({c: group + ["n_at_or_above_cutoff"] for c in ("pct_at_or_above_cutoff", "pct_ci_lower", "pct_ci_upper")})
-    shown = suppress_counts(summary.table, group + ["n_at_or_above_cutoff"], threshold=threshold, rate_cols=rates)
+    t = summary.table
+    shown = suppress_counts(t, group + ["n_at_or_above_cutoff"], threshold=threshold, rate_cols=rates)
+    if {"n_scored", "n_at_or_above_cutoff"} <= set(t.columns):
+        # the count below the cut-off is n_scored − n_at_or_above_cutoff: hide the share when it is small
+        below = (pd.to_numeric(t["n_scored"], errors="coerce")
+                 - pd.to_numeric(t["n_at_or_above_cutoff"], errors="coerce")).to_numpy()
+        small = (below > 0) & (below < threshold)
+        for col, text in (("n_at_or_above_cutoff", f"<{threshold}"), ("pct_at_or_above_cutoff", "suppressed"),
+                          ("pct_ci_lower", "suppressed"), ("pct_ci_upper", "suppressed")):
+            if col in shown:
+                keep = ~small | shown[col].map(lambda v: isinstance(v, str)).to_numpy(bool)
+                shown[col] = shown[col].astype(object).where(keep, text)
     if "staff_employed" in shown:
         staff = pd.to_numeric(summary.table["staff_employed"], errors="coerce").to_numpy()
         small = (staff > 0) & (staff < staff_threshold)

@@ -314,7 +314,10 @@ def new_hire_retention(
     MetricTable
         One row per group × cohort with columns: group columns, ``cohort`` (e.g.
         "2023Q1"), ``cohort_start``, ``n_hired``, ``n_left_before_horizon`` (complete
-        cohorts; NaN for open ones), ``complete`` (every anniversary passed by as_of),
+        cohorts; NaN for open ones), ``n_left_so_far`` (people who left within the
+        horizon by as_of, every cohort: the events behind the Kaplan–Meier estimate
+        of an open cohort, so that a report can suppress it when they are few),
+        ``complete`` (every anniversary passed by as_of),
         ``method`` ("direct" or "Kaplan–Meier"), ``retention_rate`` (%), ``ci_lower``,
         ``ci_upper`` (Wilson for direct counts, log-log Greenwood for Kaplan–Meier).
 
@@ -354,6 +357,7 @@ def new_hire_retention(
     out["cohort_start"] = labels.to_timestamp()
     out["n_hired"] = n_hired
     out["n_left_before_horizon"] = np.where(complete, left, np.nan)
+    out["n_left_so_far"] = left.astype(np.int64)
     out["complete"] = complete
     out["method"] = np.where(complete, "direct", "Kaplan–Meier")
     out["retention_rate"] = np.where(complete, direct, km["surv"].to_numpy()) * 100.0
