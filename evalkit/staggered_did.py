@@ -609,6 +609,10 @@ def staggered_did(
     label = _month_label if t_is_date else (lambda v: int(v) if float(v).is_integer() else float(v))
     if n_blank:
         warns.append(f"{n_blank} row(s) with a blank outcome were treated as missing months")
+    n_missing = int(np.isnan(Y).sum())
+    if n_missing:
+        warns.append(f"{n_missing} of {Y.size} unit-periods have no outcome; each ATT(g,t) uses the units "
+                     "observed in both of its periods")
     # cohorts
     late = np.isfinite(g_unit) & (g_unit > tlist[-1])
     if late.any():
@@ -654,14 +658,6 @@ def staggered_did(
     z = float(stats.norm.ppf(1 - alpha / 2))
     se_credible = n_treated_units >= 2 and n_control_units >= 2
     few = min(n_treated_units, n_control_units) < min_units_asymptotic
-    if not se_credible:
-        warns.append(f"only {n_treated_units} treated and {n_control_units} comparison unit(s): no standard "
-                     "error, interval or band is credible, so they are left blank; read the estimate with the "
-                     "randomisation p-value")
-    elif few:
-        warns.append(f"only {n_treated_units} treated and {n_control_units} comparison units: the "
-                     "influence-function standard errors and bands assume many units and are likely too "
-                     "narrow; the p-value reported is the randomisation p-value")
 
     fin = np.isfinite(att)
     boot_gt_se, crit_gt = _mboot(psi[:, fin], n_boot, bootstrap_weights, rng, alpha)
@@ -762,11 +758,19 @@ def staggered_did(
         warns.append(f"the randomisation p-value was not computed ({rand_desc}), so the analytic p-value is "
                      "reported although there are few units")
 
-    # ---------------------------------------------------------------- overall row
-    se_theta = _se(theta_if) if np.isfinite(theta) else np.nan
-    p_analytic = float(2 * stats.norm.sf(abs(theta / se_theta))) if se_theta > 0 else np.nan
     if not se_credible:
-        se_theta = np.nan
+        warns.append(f"only {n_treated_units} treated and {n_control_units} comparison unit(s): no standard "
+                     "error, interval or band is credible, so they are left blank; read the estimate with the "
+                     "randomisation p-value")
+    elif few:
+        warns.append(f"only {n_treated_units} treated and {n_control_units} comparison units: the "
+                     "influence-function standard errors and bands assume many units and are likely too "
+                     "narrow; " + ("the p-value reported is the randomisation p-value" if use_rand else
+                                   "prefer the randomisation p-value (p_randomisation)"))
+
+    # ---------------------------------------------------------------- overall row
+    se_theta = _se(theta_if) if (np.isfinite(theta) and se_credible) else np.nan
+    p_analytic = float(2 * stats.norm.sf(abs(theta / se_theta))) if se_theta > 0 else np.nan
     ci = (theta - z * se_theta, theta + z * se_theta)
     if use_rand:
         method = f"randomisation ({rand_desc})"
