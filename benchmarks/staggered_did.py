@@ -1,4 +1,4 @@
-"""Benchmark: evalkit.staggered_did at 50/100/200/500 units x 36 months, ~20 cohorts.
+"""Benchmark: evalkit.effects.staggered at 50/100/200/500 units x 36 months, ~20 cohorts.
 
 Times the vectorised estimator (point estimates + analytic SEs, and the full
 default run with 999 bootstrap draws and 999 permutations) against a naive
@@ -24,7 +24,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import statsmodels.api as sm  # noqa: E402
 
-from evalkit.staggered_did import staggered_did  # noqa: E402
+from evalkit.effects.staggered import staggered_did  # noqa: E402
 
 MONTHS = 36
 COHORTS = 20

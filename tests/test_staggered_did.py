@@ -1,4 +1,4 @@
-"""Tests for evalkit.staggered_did (Callaway & Sant'Anna 2021, never-treated comparison).
+"""Tests for evalkit.effects.staggered (Callaway & Sant'Anna 2021, never-treated comparison).
 
 Expected values come from (1) the published output of R's ``did`` package on
 its ``mpdta`` data (sources and quotes in tests/data/did_reference/README.md),
@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 
 from evalkit.errors import InputError
-from evalkit.staggered_did import StaggeredDiDResult, staggered_did
+from evalkit.effects.staggered import StaggeredDiDResult, staggered_did
 
 MPDTA = Path(__file__).parent / "data" / "did_reference" / "mpdta.csv"
 MP_KW = dict(unit="countyreal", time="year", outcome="lemp", first_treated="first.treat")
