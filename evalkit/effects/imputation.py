@@ -35,7 +35,7 @@ from scipy import stats
 
 from evalkit.errors import InputError
 
-__all__ = ["ImputationResult", "imputation_did", "ar1_mean_variance_factor", "ar1_rho"]
+__all__ = ["ImputationResult", "imputation_did", "ar1_mean_variance_factor", "pooled_ar1_rho"]
 
 _MAX_ITER = 500
 _TOL = 1e-10
@@ -98,6 +98,32 @@ def ar1_mean_variance_factor(rho: float, m: int) -> float:
     if rho == 0:
         return 1.0
     return (1 + rho) / (1 - rho) - 2 * rho * (1 - rho ** m) / (m * (1 - rho) ** 2)
+
+
+def pooled_ar1_rho(residual: np.ndarray, unit_code: np.ndarray, month: np.ndarray) -> float:
+    """Lag-one autocorrelation of the untreated residuals, pooled over units, bias-corrected.
+
+    Every comparison unit's months and every team's months before its start are untreated:
+    their residuals show the measure's month-to-month persistence without any effect in them
+    (after a start, an effect that builds up over months would look like autocorrelation and
+    widen exactly the intervals of the teams that changed). Within each unit the residuals are
+    centred; products of calendar-consecutive months (a gap breaks the pair) are pooled:
+    ρ̂ = Σ e_t e_(t+1) / Σ e_t² · N / N_pairs, then the Kendall (1954) small-sample bias
+    (1 + 3ρ̂)/T for the average series length T is added; floored at 0, capped at 0.95.
+    """
+    order = np.lexsort((month, unit_code))
+    e, u, m = residual[order], unit_code[order], month[order]
+    if len(e) < 3:
+        return 0.0
+    means = np.bincount(u, e) / np.maximum(np.bincount(u), 1)
+    e = e - means[u]
+    pair = (u[1:] == u[:-1]) & (np.diff(m) == 1)
+    total = float(e @ e)
+    if pair.sum() < 2 or total <= 0:
+        return 0.0
+    rho_hat = float((e[:-1][pair] @ e[1:][pair]) / total * len(e) / pair.sum())
+    series_length = len(e) / max(len(np.unique(u)), 1)
+    return min(max(rho_hat + (1 + 3 * rho_hat) / series_length, 0.0), 0.95)
 
 
 def ar1_rho(centred: np.ndarray, month: np.ndarray) -> float:
@@ -214,6 +240,7 @@ def imputation_did(panel: pd.DataFrame, *, unit: str = "unit", time: str = "time
     predicted = alpha[ucode] + tau[tcode]
     residual = y - predicted
 
+    rho = pooled_ar1_rho(residual[~treated], ucode[~treated], month[~treated])
     rows, res_rows = [], []
     crit_level = 0.5 + conf_level / 2
     for u in sorted(starts):
@@ -227,7 +254,7 @@ def imputation_did(panel: pd.DataFrame, *, unit: str = "unit", time: str = "time
         res_rows.append(pd.DataFrame({"unit": u, "time": m, "event_time": (m - start_num[u]).astype(int),
                                       "treated": post, "observed": y[mine][order],
                                       "predicted": predicted[mine][order], "residual": r}))
-        rows.append({"unit": u, "start": starts[u], **_unit_effect(m, r, post, crit_level)})
+        rows.append({"unit": u, "start": starts[u], **_unit_effect(m, r, post, crit_level, rho)})
     effects = pd.DataFrame(rows, columns=["unit", "start", "estimate", "std_error", "ci_low", "ci_high", "p_value",
                                           "df", "n_pre", "n_post", "rho", "pretrend_slope", "pretrend_p"])
     residuals = (pd.concat(res_rows, ignore_index=True) if res_rows else
@@ -240,7 +267,7 @@ def imputation_did(panel: pd.DataFrame, *, unit: str = "unit", time: str = "time
                              "comparison_units": comparison})
 
 
-def _unit_effect(month: np.ndarray, r: np.ndarray, post: np.ndarray, crit_level: float) -> dict:
+def _unit_effect(month: np.ndarray, r: np.ndarray, post: np.ndarray, crit_level: float, rho: float) -> dict:
     n_pre, n_post = int((~post).sum()), int(post.sum())
     out = {"estimate": np.nan, "std_error": np.nan, "ci_low": np.nan, "ci_high": np.nan, "p_value": np.nan,
            "df": np.nan, "n_pre": n_pre, "n_post": n_post, "rho": np.nan, "pretrend_slope": np.nan,
@@ -250,7 +277,6 @@ def _unit_effect(month: np.ndarray, r: np.ndarray, post: np.ndarray, crit_level:
     est = float(r[post].mean() - r[~post].mean())
     centred = np.where(post, r - r[post].mean(), r - r[~post].mean())
     n = n_pre + n_post
-    rho = ar1_rho(centred, month)
     f_pre, f_post = ar1_mean_variance_factor(rho, n_pre), ar1_mean_variance_factor(rho, n_post)
     # E[sum of squares about the two block means] = sigma^2 (n_pre - f_pre + n_post - f_post) under AR(1)
     sigma2 = float(centred @ centred) / max(n_pre - f_pre + n_post - f_post, 1.0)

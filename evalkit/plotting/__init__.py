@@ -37,6 +37,8 @@ _EXPORTS = {
     "plot_progress_shares": "evalkit.plotting.effects",
     "plot_progress_distribution": "evalkit.plotting.effects",
     "plot_signal_counts": "evalkit.plotting.effects",
+    "plot_comparison_event_study": "evalkit.plotting.effects",
+    "plot_staggered_event_study": "evalkit.plotting.effects",
 }
 
 __all__ = list(_EXPORTS)

@@ -32,6 +32,8 @@ __all__ = [
     "plot_progress_shares",
     "plot_progress_distribution",
     "plot_signal_counts",
+    "plot_comparison_event_study",
+    "plot_staggered_event_study",
 ]
 
 # Okabe & Ito (2008) colour-universal-design palette
@@ -431,4 +433,88 @@ def plot_signal_counts(counts: pd.DataFrame, ax=None, *, group: str = "all parti
     ax.set_xlabel("teams")
     ax.legend(frameon=False, fontsize="small", loc="upper left", bbox_to_anchor=(1, 1))
     ax.set_title(title or f"Run-chart signals, {group}")
+    return ax
+
+
+@plain_text
+def plot_comparison_event_study(judgement, team_id: str, *, labels: Mapping | None = None,
+                                units: Mapping | None = None, ncols: int = 2):
+    """Small multiples: the team's monthly difference from what the comparison units predicted.
+
+    Parameters
+    ----------
+    judgement : evalkit.effects.verdict.Judgement
+        Its ``comparison`` fits (:class:`evalkit.effects.imputation.ImputationResult`) per measure.
+    team_id : str
+    labels, units : mapping, optional
+        ``{measure_id: label}`` and ``{measure_id: unit}`` for panel titles and axes.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One panel per measure with a comparison fit: the monthly residual (observed − predicted)
+        by month from the start (gid ``residual``), the mean before and after (gid ``mean``),
+        zero (gid ``zero``) and the start (gid ``start``). Before the start the points should
+        scatter around zero: a drift there warns that the comparison may not fit the team.
+    """
+    fits = {mid: fit for mid, fit in judgement.comparison.items()
+            if (fit.residuals["unit"] == team_id).any()}
+    n = max(len(fits), 1)
+    rows = math.ceil(n / ncols)
+    fig, axes = plt.subplots(rows, ncols, figsize=(10, 3.0 * rows), squeeze=False)
+    for ax in axes.ravel()[len(fits):]:
+        ax.set_visible(False)
+    for ax, (mid, fit) in zip(axes.ravel(), fits.items()):
+        r = fit.residuals.loc[fit.residuals["unit"] == team_id]
+        before, after = r[~r["treated"].astype(bool)], r[r["treated"].astype(bool)]
+        ax.plot(before["event_time"], before["residual"], "o", ms=3, color=_GREY, gid="residual")
+        ax.plot(after["event_time"], after["residual"], "o", ms=3, color=_OI["blue"], gid="residual")
+        for part, colour in ((before, _GREY), (after, _OI["blue"])):
+            if len(part):
+                ax.hlines(part["residual"].mean(), part["event_time"].min(), part["event_time"].max(), colors=colour,
+                          lw=2, gid="mean")
+        ax.axhline(0, color=_OI["black"], lw=0.8, gid="zero")
+        ax.axvline(-0.5, color=_GREY, lw=1, ls=":", gid="start")
+        ax.set_title((labels or {}).get(mid, mid), fontsize=10)
+        ax.set_ylabel(f"observed − expected{' (' + str((units or {}).get(mid)) + ')' if units else ''}", fontsize=8)
+        ax.set_xlabel("months from the team's start", fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+@plain_text
+def plot_staggered_event_study(result, ax=None, *, title: str | None = None, ylabel: str | None = None):
+    """Event study of a staggered difference in differences (Callaway & Sant'Anna).
+
+    Parameters
+    ----------
+    result : evalkit.effects.staggered.StaggeredDiDResult
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        Estimates by month from each team's start with pointwise intervals (gid
+        ``estimates``) and the simultaneous band where it could be computed (gid ``band``),
+        zero (gid ``zero``) and the start (gid ``start``). Months before the start are grey:
+        they test for trends that differed before anything was done.
+    """
+    es = result.event_study
+    ax = _axes(ax)
+    if es.empty:
+        return _empty(ax, "no event-study estimates")
+    if {"band_low", "band_high"} <= set(es.columns) and es["band_low"].notna().any():
+        ax.fill_between(es["event_time"], es["band_low"], es["band_high"], color=_OI["sky_blue"], alpha=0.25, lw=0,
+                        gid="band", label="simultaneous 95% band")
+    pre = es["event_time"] < 0
+    for mask, colour in ((pre, _GREY), (~pre, _OI["blue"])):
+        part = es[mask]
+        yerr = np.vstack([part["att"] - part["ci_low"], part["ci_high"] - part["att"]])
+        ax.errorbar(part["event_time"], part["att"], yerr=yerr, fmt="o", color=colour, ms=3, capsize=0, lw=0.8,
+                    gid="estimates")
+    ax.axhline(0, color=_OI["black"], lw=0.8, gid="zero")
+    ax.axvline(-0.5, color=_GREY, lw=1, ls=":", gid="start")
+    ax.set_xlabel("months from each team's start")
+    ax.set_ylabel(ylabel or "difference vs comparison units")
+    if title:
+        ax.set_title(title)
     return ax

@@ -25,6 +25,8 @@ from evalkit.privacy import DEFAULT_MIN_COUNT, DEFAULT_MIN_RESPONDENTS
 
 __all__ = [
     "StaffingPanel",
+    "comparison_table",
+    "comparison_note",
     "retention_panel",
     "new_hire_panel",
     "tenure_panel",
@@ -636,3 +638,59 @@ def prepost_table(summary) -> pd.DataFrame:
         "% per month (before → after)": [_arrow(b, a) for b, a in zip(t["rate_before"], t["rate_after"])],
         "Rate ratio (95% CI)": [_ci_text(*r, digits=2) for r in zip(t["rate_ratio"], t["ci_low"], t["ci_high"])],
     }).reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- comparison units
+def comparison_table(charts) -> pd.DataFrame:
+    """One row per measure: the comparison-adjusted effect behind the verdict, in report words.
+
+    Parameters
+    ----------
+    charts : evalkit.report.sections.MeasureCharts
+
+    Returns
+    -------
+    DataFrame
+        Columns ``measure``, ``verdict``, ``change vs comparison`` (the headline estimate with
+        its unit), ``95% interval``, ``months before / after``, ``drift before the start``
+        ("none seen" or the warning). Measures without a comparison fit read "–".
+    """
+    from evalkit.effects.narrative import _diff_unit, format_number
+
+    judged = charts.judgement
+    rows = []
+    for _, v in charts.verdicts.iterrows():
+        fit = judged.comparison.get(v["measure_id"]) if judged is not None else None
+        effect = fit.effect(charts.team_id) if fit is not None else None
+        has = effect is not None and effect["estimate"] == effect["estimate"]
+        unit = _diff_unit(str(v["unit"] or ""))
+        if has:
+            drift = ("none seen" if not effect["pretrend_p"] < 0.05 else
+                     f"yes (p = {effect['pretrend_p']:.2f}): the comparison may not fit this team")
+        rows.append({
+            "measure": v["label"],
+            "verdict": v["verdict_text"],
+            "change vs comparison": f"{format_number(effect['estimate'])} {unit}".strip() if has else "–",
+            "95% interval": (f"{format_number(effect['ci_low'])} to {format_number(effect['ci_high'])}" if has
+                             else "–"),
+            "months before / after": f"{int(effect['n_pre'])} / {int(effect['n_post'])}" if has else "–",
+            "drift before the start": drift if has else "–",
+        })
+    return pd.DataFrame(rows, columns=["measure", "verdict", "change vs comparison", "95% interval",
+                                       "months before / after", "drift before the start"])
+
+
+def comparison_note(charts) -> str:
+    """One sentence on the comparison units behind a team's verdicts, and their base rate."""
+    judged = charts.judgement
+    if judged is None or not judged.comparison:
+        return ("No units that did not take part are in the data, so each verdict rests on the team's own chart "
+                "and trend only.")
+    fit = next(iter(judged.comparison.values()))
+    n = fit.n_comparison
+    base = judged.base_rate
+    shifts, charts_n = int(base["n_shift"].sum()), int(base["n_charts"].sum())
+    return (f"Each change is measured against what the {n} units that did not take part predicted for this team "
+            f"(the months they share with it: the general trend and the seasons). For reference, {shifts} of "
+            f"{charts_n} charts of those units show a sustained shift too, although they changed nothing as part "
+            "of the collaborative.")
