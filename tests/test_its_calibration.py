@@ -3,11 +3,15 @@
 Every expected number is computed here independently of evalkit.effects: statsmodels fitted
 directly (GLMs on proportions with the denominators as variance weights, HAC on a regular grid
 with the missing months as zero rows), the Pearson χ² written out, and the AR(1) REML estimate
-from the likelihood of error contrasts (a different formula from the one in evalkit).
+from the likelihood of error contrasts (a different formula from the one in evalkit). The last
+test runs a small fixed-seed version of benchmarks/calibration_its.py.
 """
 from __future__ import annotations
 
+import importlib.util
 import math
+import sys
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -18,6 +22,7 @@ from scipy import linalg, optimize, stats
 from evalkit.effects import interrupted_time_series
 from evalkit.errors import InputError
 
+ROOT = Path(__file__).resolve().parents[1]
 MONTHS = pd.date_range("2022-01-01", periods=36, freq="MS")
 T = np.arange(36.0) - 15  # start 2023-04 is month 15
 
@@ -254,3 +259,26 @@ def test_unknown_model_and_negative_dispersion_floor_are_one_line_input_errors()
         interrupted_time_series(d, value="y", start="2023-04", model="ramp")
     with pytest.raises(InputError, match=r"^min_dispersion -1 must be 0 or more"):
         interrupted_time_series(d, value="y", start="2023-04", min_dispersion=-1)
+
+
+# ----------------------------------------------------------------------------- calibration (simulation)
+def _benchmark():
+    spec = importlib.util.spec_from_file_location("calibration_its", ROOT / "benchmarks" / "calibration_its.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["calibration_its"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("name", ["wellbeing", "turnover", "vacancy", "supervision"])
+def test_average_effect_covers_and_rarely_claims_a_false_improvement(name):
+    # 150 fixed-seed series with over-dispersion, AR(1) ρ = 0.3, a summer peak and a secular trend towards
+    # improvement (benchmarks/calibration_its.py; the benchmark uses 500 per cell). Binomial 3-SE bands at
+    # n = 150 around 0.95 and 0.025 are about ±0.05 and ±0.04, so the bounds are tolerant but not loose.
+    bench = _benchmark()
+    s = bench.SCENARIOS[name]
+    null = bench.evaluate(s, 150, 1000 + len(name), effect=False)
+    real = bench.evaluate(s, 150, 2000 + len(name), effect=True)
+    assert null["coverage"] >= 0.85 and real["coverage"] >= 0.85, (null, real)
+    assert null["improvement"] <= 0.12, null
+    assert real["improvement"] > null["improvement"]  # some power, however little for turnover
