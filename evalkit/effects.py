@@ -556,10 +556,17 @@ def interrupted_time_series(
         width = "intervals have zero width and " if zero else "intervals are those of the plain model and "
         warnings.append(f"the model fits every point exactly (no noise); {width}the autocorrelation tests mean nothing")
     elif lb_p < 0.05:
-        extra = {"ar1": f" The intervals allow for correlation between neighbouring months (AR(1), "
-                        f"ρ = {fit['info']['rho']:.2f}), which is only approximate in short series.",
-                 "hac": " HAC errors allow for this only approximately in short series."}.get(
-            errors, " The intervals assume independent months and may be too narrow.")
+        rho = fit["info"]["rho"]
+        if errors == "ar1" and rho > 0:
+            extra = (f" The intervals allow for correlation between neighbouring months (AR(1), ρ = {rho:.2f}), "
+                     "which is only approximate in short series.")
+        elif errors == "ar1":
+            extra = (" The AR(1) estimate is 0 (the correlation is not of that form), so the intervals treat "
+                     "months as independent and may be too narrow.")
+        elif errors == "hac":
+            extra = " HAC errors allow for this only approximately in short series."
+        else:
+            extra = " The intervals assume independent months and may be too narrow."
         warnings.append(f"residuals are autocorrelated (Ljung–Box p = {lb_p:.3f}).{extra}")
     if check_p < 0.05:
         _, _, what = _CHECK[model]
