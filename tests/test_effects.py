@@ -238,6 +238,7 @@ def test_event_study_has_reference_minus_one_and_flat_leads_without_pretrend():
     assert es.loc[-1, "estimate"] == 0 and es.loc[-1, "reference"]
     assert es.index.min() == -12 and es.index.max() == 12
     assert es.loc[[-12, 12], "binned"].all()
+    assert not es.drop(index=[-12, 12])["binned"].any()
     # every coefficient is measured against the single month −1, so compare lags with leads
     leads, lags = es.loc[-11:-2, "estimate"], es.loc[0:11, "estimate"]
     assert lags.mean() - leads.mean() == pytest.approx(-1.0, abs=0.15)
@@ -436,3 +437,11 @@ def test_did_time_column_of_text_is_an_input_error():
     p["y"] = 1.0
     with pytest.raises(InputError, match="'m0' is not a month or a number"):
         difference_in_differences(p, unit="u", time="t", outcome="y", treated="tr", post="post", n_boot=999)
+
+
+def test_event_study_end_points_are_not_marked_binned_when_no_month_lies_beyond_the_window():
+    # review finding: the end bins were marked "binned" even when the window covered every month
+    p = _panel(np.random.default_rng(5), effect=-1.0, sd=0.3)
+    r = difference_in_differences(p, unit="unit", time="period", outcome="y", treated="treated", post="post",
+                                  event_window=(-60, 60))
+    assert not r.event_study["binned"].any()

@@ -29,13 +29,16 @@ COMPARED = ("Teams were not randomly assigned and there are few comparison units
             "contribution by the collaborative but cannot prove attribution.")
 
 
-def _its(estimate, lo, hi, *, kind="gaussian", n_pre=15, n_post=21, warnings=(), horizon=12):
-    est = pd.DataFrame({"term": ["level_change", "slope_change", "effect_at_horizon"],
-                        "estimate": [estimate, 0.0, estimate], "ci_low": [lo, 0.0, lo], "ci_high": [hi, 0.0, hi],
-                        "p_value": [0.01] * 3, "scale": ["x"] * 3, "std_error": [1.0] * 3})
+def _its(estimate, lo, hi, *, kind="gaussian", n_pre=15, n_post=21, warnings=(), horizon=12, model="level",
+         design_note=""):
+    est = pd.DataFrame({"term": ["level_change", "slope_change", "effect_at_horizon", "average_effect"],
+                        "estimate": [estimate, 0.0, estimate, estimate], "ci_low": [lo, 0.0, lo, lo],
+                        "ci_high": [hi, 0.0, hi, hi], "p_value": [0.01] * 4, "scale": ["x"] * 4,
+                        "std_error": [1.0] * 4})
     return ITSResult(estimates=est, fitted=pd.DataFrame(), diagnostics=pd.DataFrame(), warnings=tuple(warnings),
-                     kind=kind, errors="hac", start="2023-04", horizon=horizon, maxlags=3, n_pre=n_pre,
-                     n_post=n_post, conf_level=0.95, multiply=100, min_points_each_side=8)
+                     kind=kind, errors="ar1", start="2023-04", horizon=horizon, maxlags=3, n_pre=n_pre,
+                     n_post=n_post, conf_level=0.95, multiply=100, min_points_each_side=8, model=model,
+                     design_note=design_note)
 
 
 def test_cautions_are_the_documented_text():
@@ -46,16 +49,16 @@ def test_cautions_are_the_documented_text():
 def test_its_sentence_gaussian_clear_improvement():
     s = its_sentence(_its(17.46, 10.2, 24.9), label="Reflective supervision", unit="%", direction="increase")
     assert s == ("Before/after within one team (interrupted time series, 15 months before and 21 months after the "
-                 "start in April 2023): 12 months after the start, Reflective supervision was 17.5 percentage points "
-                 "higher than the pre-start trend predicted (difference 17.5, 95% CI 10.2 to 24.9 percentage "
+                 "start in April 2023): on average over the 21 months from the start, Reflective supervision was 17.5 percentage points "
+                 "higher than expected without the change (difference 17.5, 95% CI 10.2 to 24.9 percentage "
                  "points). The whole interval is in the direction of improvement. " + WITHIN)
 
 
 def test_its_sentence_gaussian_interval_includes_no_change():
     s = its_sentence(_its(-0.42, -1.1, 0.3), label="Well-being pulse", unit="points", direction="increase")
     assert s == ("Before/after within one team (interrupted time series, 15 months before and 21 months after the "
-                 "start in April 2023): 12 months after the start, Well-being pulse was 0.4 points lower than the "
-                 "pre-start trend predicted (difference \u22120.4, 95% CI \u22121.1 to 0.3 points). The interval "
+                 "start in April 2023): on average over the 21 months from the start, Well-being pulse was 0.4 points lower than "
+                 "expected without the change (difference \u22120.4, 95% CI \u22121.1 to 0.3 points). The interval "
                  "includes no change. " + WITHIN)
 
 
@@ -63,12 +66,13 @@ def test_its_sentence_ratio_with_deterioration_and_cautions_from_warnings():
     w = ("the horizon (12 months after the start) is beyond the last observed month (9 months after); "
          "the effect there is an extrapolation of the fitted trend",
          "residuals are autocorrelated (Ljung–Box p = 0.010). The intervals assume independent months.")
-    s = its_sentence(_its(1.8, 1.2, 2.7, kind="poisson", warnings=w, n_post=10), label="Staff turnover",
+    s = its_sentence(_its(1.8, 1.2, 2.7, kind="poisson", warnings=w, n_post=10, model="segmented",
+                          design_note="level and slope change"), label="Staff turnover",
                      direction="decrease")
     assert s == ("Before/after within one team (interrupted time series, 15 months before and 10 months after the "
-                 "start in April 2023): 12 months after the start, Staff turnover was 1.80 times what the pre-start "
-                 "trend predicted (rate ratio, 95% CI 1.20 to 2.70). The whole interval is in the direction of "
-                 "deterioration. The 12-month figure extends the fitted trend beyond the last month of data. "
+                 "start in April 2023): on average over the 10 months from the start, Staff turnover was 1.80 "
+                 "times what was expected without the change (rate ratio, 95% CI 1.20 to 2.70). The whole interval is "
+                 "in the direction of deterioration. Model: level and slope change. The 12-month figure extends the fitted trend beyond the last month of data. "
                  "Neighbouring months are correlated, so the interval may be too narrow. " + WITHIN)
 
 
@@ -99,8 +103,8 @@ def test_did_sentence_states_design_estimate_method_and_caution():
     s = did_sentence(_did(-0.63, -1.24, 0.05, 0.072), label="Staff turnover", unit="% per month",
                      direction="decrease")
     assert s == ("Compared with 4 non-participating units (difference-in-differences, 12 participating teams): "
-                 "after the start, Staff turnover in participating teams changed by \u22120.6 % per month relative "
-                 "to comparison units (95% CI \u22121.2 to 0.1 % per month; wild cluster bootstrap p = 0.07). "
+                 "after the start, Staff turnover in participating teams changed by \u22120.6 percentage points per month relative "
+                 "to comparison units (95% CI \u22121.2 to 0.1 percentage points per month; wild cluster bootstrap p = 0.07). "
                  "The interval includes no change. " + COMPARED)
 
 
@@ -157,14 +161,14 @@ def test_format_number_uses_a_true_minus_and_no_negative_zero():
 def test_its_sentence_odds_ratio_speaks_of_odds():
     s = its_sentence(_its(1.79, 1.64, 1.96, kind="binomial"), label="Reflective supervision", direction="increase")
     assert s == ("Before/after within one team (interrupted time series, 15 months before and 21 months after the "
-                 "start in April 2023): 12 months after the start, the odds of Reflective supervision were 1.79 times "
-                 "what the pre-start trend predicted (odds ratio, 95% CI 1.64 to 1.96). The whole interval is in the "
+                 "start in April 2023): on average over the 21 months from the start, the odds of Reflective supervision were 1.79 times "
+                 "what was expected without the change (odds ratio, 95% CI 1.64 to 1.96). The whole interval is in the "
                  "direction of improvement. " + WITHIN)
 
 
 def test_scale_units_in_parentheses_become_points():
     s = its_sentence(_its(0.24, 0.11, 0.37), label="Well-being pulse", unit="(1-5)", direction="increase")
-    assert "Well-being pulse was 0.2 points higher than the pre-start trend predicted (difference 0.2, 95% CI 0.1 " \
+    assert "Well-being pulse was 0.2 points higher than expected without the change (difference 0.2, 95% CI 0.1 " \
            "to 0.4 points)." in s
 
 
@@ -202,17 +206,17 @@ def test_shared_caution_states_each_caution_once_and_keeps_design_and_estimate()
     assert out == EffectList(
         sentences=(
             "Before/after within one team (interrupted time series, 15 months before and 21 months after the start "
-            "in April 2023): 12 months after the start, Reflective supervision was 17.5 percentage points higher "
-            "than the pre-start trend predicted (difference 17.5, 95% CI 10.2 to 24.9 percentage points). The whole "
+            "in April 2023): on average over the 21 months from the start, Reflective supervision was 17.5 percentage points higher "
+            "than expected without the change (difference 17.5, 95% CI 10.2 to 24.9 percentage points). The whole "
             "interval is in the direction of improvement.",
             "Before/after within one team (interrupted time series, 15 months before and 21 months after the start "
-            "in April 2023): 12 months after the start, Well-being pulse was 0.4 points lower than the pre-start "
-            "trend predicted (difference \u22120.4, 95% CI \u22121.1 to 0.3 points). The interval includes no change.",
+            "in April 2023): on average over the 21 months from the start, Well-being pulse was 0.4 points lower than expected "
+            "without the change (difference \u22120.4, 95% CI \u22121.1 to 0.3 points). The interval includes no change.",
             "Too short to trust: only 6 months before the start (at least 8 are needed on each side), so no effect "
             "estimate is reported.",
             "Compared with 4 non-participating units (difference-in-differences, 12 participating teams): after the "
-            "start, Staff turnover in participating teams changed by \u22120.6 % per month relative to comparison "
-            "units (95% CI \u22121.2 to 0.1 % per month; wild cluster bootstrap p = 0.07). The interval includes no "
+            "start, Staff turnover in participating teams changed by \u22120.6 percentage points per month relative to comparison "
+            "units (95% CI \u22121.2 to 0.1 percentage points per month; wild cluster bootstrap p = 0.07). The interval includes no "
             "change.",
         ),
         cautions=(WITHIN, COMPARED),  # each once, in the order first met
@@ -237,3 +241,15 @@ def test_pooled_sentence_states_the_confidence_level_it_was_given():
            "group": "all participating teams", "conf_level": 0.9}
     text = pooled_sentence(row, label="Staff turnover")
     assert "90% CI 0.60 to 1.10" in text and "95%" not in text
+
+
+def test_did_sentence_says_when_the_p_value_and_the_interval_come_from_different_methods():
+    # review finding: a randomisation p-value was printed beside the bootstrap interval as if one method
+    r = _did(-0.63, -1.24, 0.05, 0.072)
+    est = r.estimates.assign(reported=r.estimates["method"] == "randomisation_inference")
+    est.loc[est["reported"], ["ci_low", "ci_high"]] = [-1.24, 0.05]
+    s = did_sentence(DiDResult(estimates=est, event_study=pd.DataFrame(), warnings=(), n_units=16, n_treated=12,
+                               n_comparison=4, n_obs=576, pretrend_p=0.4, settings={"conf_level": 0.95}),
+                     label="Staff turnover", unit="% per month")
+    assert ("(95% CI \u22121.2 to 0.1 percentage points per month from the wild cluster bootstrap; randomisation "
+            "inference p = 0.07, a different method, so the two can disagree near the edge)") in s

@@ -86,7 +86,11 @@ def test_board_counts_count_teams_by_verdict():
         "verdict_text": ["improvement", "improvement", "deterioration", "no signal", "no signal", "too few points"],
     })
     counts = collaborative_sections.board_counts(board)
-    assert counts["verdict"].tolist() == ["2 of 3 teams improved, 1 deteriorated", "0 of 3 teams improved"]
+    assert counts["verdict"].tolist() == ["2 of 3 teams improved, 1 got worse", "0 of 3 teams improved"]
+    # chance alone: 3 judged teams x 2.7% = 0.08 improved; measure N has 2 judged (one too little data)
+    assert counts["detail"].iloc[0].startswith("3 of 3 teams had enough data to judge; if none had truly changed, "
+                                               "about 0.1 would be called improved and 0.1 worse by chance")
+    assert counts["detail"].iloc[1].startswith("2 of 3 teams had enough data to judge")
     wide = collaborative_sections.board_table(board)
     assert wide.columns.tolist() == ["team", "M", "N"] and wide["M"].tolist() == ["improvement", "improvement",
                                                                                    "deterioration"]
@@ -235,8 +239,8 @@ def test_false_signal_reference_counts_comparison_units_charts_with_a_signal():
     })
     # by hand: comparison charts judged = 5 (c3's too_little_data left out), of 3 units; signals: c1 m, c2 m -> 2
     assert collaborative_sections.false_signal_reference(verdicts, start="2023-04-01") == (
-        "For reference, 2 of 5 charts of the 3 units that did not take part also show a signal (judged the same "
-        "way from the collaborative's start, 2023-04): signals can appear without any change.")
+        "For reference, 2 of 5 charts of the 3 units that did not take part also show a sustained shift (judged the same "
+        "way from the collaborative's start, 2023-04): shifts can appear without any change.")
     assert "no reference" in collaborative_sections.false_signal_reference(verdicts.iloc[:2])
 
 

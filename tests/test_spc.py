@@ -459,11 +459,3 @@ def test_facets_are_independent(y1, y2):
                 assert (math.isnan(one[col]) and math.isnan(got[col])) or got[col] == pytest.approx(one[col])
             else:
                 assert one[col] == got[col]
-
-
-def test_a_zero_denominator_gives_a_missing_point_not_infinity():
-    # qicharts2 0.8.1 returns NA for y/n with n = 0; the point is then left out of the limits
-    r = qic([2, 3, 5, 4, 3, 4, 2, 3, 4, 3, 2, 3], [40, 40, 0, 40, 40, 40, 40, 40, 40, 40, 40, 40], chart="p")
-    y = r.points["y"].to_numpy()
-    assert np.isnan(y[2]) and np.isfinite(np.delete(y, 2)).all()
-    assert r.summary["n_obs"].iloc[0] == 12 and r.summary["n_useful"].iloc[0] <= 11

@@ -138,3 +138,14 @@ def test_many_months_outside_the_limits_are_summarised_not_listed():
     assert unusual_months_text(("2023-01", "2023-02")) == "unusual months (2023-01, 2023-02): worth looking into"
     assert unusual_months_text(tuple(f"2023-{m:02d}" for m in range(1, 6))).startswith(
         "5 months outside the control limits")
+
+
+def test_a_month_with_a_zero_denominator_never_reaches_a_report_chart():
+    # qic keeps qicharts2's +Inf for a count over 0 (tests/data/spc_reference/u_zero_den_positive_count);
+    # every report blanks denominators under the small-number threshold before charting, 0 included
+    from evalkit.privacy import suppress_small_denominators
+
+    measures = pd.DataFrame({"team_id": ["a"] * 3, "period": MONTHS[:3], "measure_id": ["m"] * 3,
+                             "numerator": [2.0, 3.0, 4.0], "denominator": [40.0, 0.0, 40.0]})
+    out = suppress_small_denominators(measures, {"m": "u"}, threshold=10)
+    assert np.isnan(out["numerator"].iloc[1]) and out["numerator"].iloc[[0, 2]].tolist() == [2.0, 4.0]

@@ -15,16 +15,14 @@ the progress-score distribution over time.
 from __future__ import annotations
 
 import html
-import math
 from dataclasses import dataclass, field
 from typing import Mapping
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
-from evalkit.effects.did import DiDResult, difference_in_differences
-from evalkit.effects.its import ITSResult, interrupted_time_series
+from evalkit.effects.did import difference_in_differences
+from evalkit.effects.its import measure_its
 from evalkit.effects.panel import month_start as _month
 from evalkit.effects.panel import spec_value as _spec
 from evalkit.effects.panel import team_series, team_starts
@@ -48,11 +46,11 @@ __all__ = [
 ]
 
 # chart type → ITS model (counts/rates: Poisson with exposure; proportions: binomial; values: OLS)
-_ITS_KIND = {"u": "poisson", "c": "poisson", "p": "binomial", "pp": "binomial", "up": "poisson"}
 
 
 def team_verdicts(measures: pd.DataFrame, teams: pd.DataFrame, specs: Mapping, *, starts: Mapping,
-                  method: str = "anhoej", roles=("participant", "comparison")) -> pd.DataFrame:
+                  method: str = "anhoej", roles=("participant", "comparison"), horizon: int = 12,
+                  min_points_each_side: int = 8) -> pd.DataFrame:
     """The verdict of every team × measure, judged against the team's own baseline.
 
     Each series is judged by :func:`evalkit.effects.verdict.measure_verdict`, the same
@@ -82,7 +80,8 @@ def team_verdicts(measures: pd.DataFrame, teams: pd.DataFrame, specs: Mapping, *
     """
     from evalkit.effects.verdict import judge_measures
 
-    judged = judge_measures(measures, teams, specs, starts=starts, method=method, roles=roles).verdicts
+    judged = judge_measures(measures, teams, specs, starts=starts, method=method, roles=roles,
+                            its_options={"horizon": horizon, "min_points_each_side": min_points_each_side}).verdicts
     info = teams.assign(team_id=teams["team_id"].astype(str)).set_index("team_id")
     judged.insert(1, "team_name", judged["team_id"].map(info["team_name"]).fillna(judged["team_id"]))
     judged.insert(2, "team_type", judged["team_id"].map(info["team_type"]) if "team_type" in info else None)
@@ -144,23 +143,13 @@ def team_effects(measures: pd.DataFrame, teams: pd.DataFrame, specs: Mapping, *,
         if start is None:
             continue
         for mid, spec in specs.items():
-            s = team_series(measures, tid, mid, spec)
-            kind = _ITS_KIND.get(str(_spec(spec, "chart", "run")), "gaussian")
-            has_den = bool(s["denominator"].notna().any())
-            if kind == "binomial" and not has_den:
-                kind = "gaussian"
-            mult = float(_spec(spec, "multiply", 1.0) or 1.0)
-            if kind == "gaussian":
-                r = interrupted_time_series(s, value="value", start=start, horizon=horizon,
-                                            min_points_each_side=min_points_each_side)
-            else:
-                r = interrupted_time_series(s, numerator="numerator", denominator="denominator" if has_den else None,
-                                            start=start, kind=kind, horizon=horizon, multiply=mult,
-                                            min_points_each_side=min_points_each_side)
+            r = measure_its(team_series(measures, tid, mid, spec), spec, start=start, horizon=horizon,
+                            min_points_each_side=min_points_each_side)
+            kind = r.kind
             results[(tid, mid)] = r
             row = {"team_id": tid, "team_type": team.get("team_type"), "role": team.get("role"), "measure_id": mid,
                    "kind": kind, "n_pre": r.n_pre, "n_post": r.n_post, "too_short": r.too_short}
-            for term in ("level_change", "effect_at_horizon"):
+            for term in ("level_change", "effect_at_horizon", "average_effect"):
                 e = r.term(term)
                 row.update({term: e["estimate"], f"{term}_low": e["ci_low"], f"{term}_high": e["ci_high"],
                             f"{term}_p": e["p_value"], f"{term}_se": e["std_error"]})
@@ -171,51 +160,60 @@ def team_effects(measures: pd.DataFrame, teams: pd.DataFrame, specs: Mapping, *,
 
 
 def comparison_effects(measures: pd.DataFrame, teams: pd.DataFrame, specs: Mapping, *, starts: Mapping,
-                       n_boot: int = 9999, seed: int = 20230425, event_window=(-12, 12)):
-    """Difference-in-differences of participating teams vs comparison units, per measure.
+                       n_boot: int = 999, seed: int = 20230425, n_permutations: int = 999):
+    """Participating teams vs comparison units per measure: staggered difference in differences.
 
-    The outcome is the plotted value (rate × multiply, or the value); units are
-    weighted equally. Participating teams use their own start month
-    (``starts``); comparison units have none.
+    Callaway & Sant'Anna (2021) with the never-treated comparison units
+    (:func:`evalkit.effects.staggered.staggered_did`): each team is compared from its own start,
+    so staggered starts are handled (plain two-way fixed effects is not). The outcome is the
+    plotted value; units are weighted equally. With a dozen teams and a few comparison units the
+    reported p-value is the randomisation p-value, and the interval is approximate.
 
     Returns
     -------
     (DataFrame, dict)
-        Table: ``measure_id``, ``estimate``, ``ci_low``, ``ci_high``, ``p_value``,
-        ``method`` (the reported method), ``n_treated``, ``n_comparison``,
-        ``pretrend_p``, ``unit``, ``sentence`` (:func:`evalkit.effects.narrative.did_sentence`);
-        and ``{measure_id: DiDResult}``. Measures without comparison units are left out.
+        Table: ``measure_id``, ``estimate`` (the average effect across teams and months after
+        their starts), ``ci_low``, ``ci_high`` (approximate), ``p_value`` (randomisation),
+        ``method``, ``n_treated``, ``n_comparison``, ``pretrend`` (plain words), ``unit``,
+        ``sentence`` (:func:`evalkit.effects.narrative.staggered_sentence`); and
+        ``{measure_id: StaggeredDiDResult}``. Measures without comparison units are left out.
     """
+    from evalkit.effects.narrative import staggered_sentence
+    from evalkit.effects.staggered import staggered_did
+
     t = teams[teams["role"].astype(str).isin(["participant", "comparison"])]
     part = t.loc[t["role"].astype(str) == "participant", "team_id"].astype(str)
     comp = t.loc[t["role"].astype(str) == "comparison", "team_id"].astype(str)
-    start_map = {tid: starts[tid] for tid in part if _month(starts.get(tid)) is not None}
+    start_map = {tid: _month(starts[tid]) for tid in part if _month(starts.get(tid)) is not None}
+    columns = ["measure_id", "estimate", "ci_low", "ci_high", "p_value", "method", "n_treated", "n_comparison",
+               "pretrend", "unit", "sentence"]
     rows, results = [], {}
     if comp.empty or not start_map:
-        return pd.DataFrame(columns=["measure_id", "estimate", "ci_low", "ci_high", "p_value", "method",
-                                     "n_treated", "n_comparison", "pretrend_p", "unit"]), results
+        return pd.DataFrame(columns=columns), results
     for mid, spec in specs.items():
-        frames = []
-        for tid in list(start_map) + list(comp):
-            s = team_series(measures, tid, mid, spec)
-            s["team_id"] = tid
-            frames.append(s)
+        frames = [team_series(measures, tid, mid, spec).assign(team_id=tid, first_treated=start_map.get(tid, pd.NaT))
+                  for tid in list(start_map) + list(comp)]
         panel = pd.concat(frames, ignore_index=True)
         panel = panel[panel["value"].notna()]
-        if panel.empty:
+        if panel.empty or not panel["team_id"].isin(list(comp)).any():
             continue
-        r = difference_in_differences(panel, unit="team_id", time="period", outcome="value",
-                                      start_by_unit=start_map, n_boot=n_boot, seed=seed, event_window=event_window)
+        panel["first_treated"] = pd.to_datetime(panel["first_treated"])
+        r = staggered_did(panel, unit="team_id", time="period", outcome="value", first_treated="first_treated",
+                          n_boot=n_boot, n_permutations=n_permutations, seed=seed)
         results[mid] = r
-        rep = r.reported
-        rows.append({"measure_id": mid, "estimate": rep["estimate"], "ci_low": rep["ci_low"],
-                     "ci_high": rep["ci_high"], "p_value": rep["p_value"], "method": rep["method"],
-                     "n_treated": r.n_treated, "n_comparison": r.n_comparison, "pretrend_p": r.pretrend_p,
-                     "unit": _spec(spec, "unit", ""),
-                     "sentence": did_sentence(r, label=str(_spec(spec, "label", mid)),
-                                              unit=str(_spec(spec, "unit", "") or ""),
-                                              direction=_spec(spec, "direction"))})
-    return pd.DataFrame(rows), results
+        o = r.overall.iloc[0]
+        label, unit = str(_spec(spec, "label", mid)), str(_spec(spec, "unit", "") or "")
+        rows.append({"measure_id": mid, "estimate": o["att"], "ci_low": o["ci_low"], "ci_high": o["ci_high"],
+                     "p_value": o["p_value"], "method": o["method"], "n_treated": int(o["n_treated_units"]),
+                     "n_comparison": int(o["n_control_units"]), "pretrend": _pretrend_words(r), "unit": unit,
+                     "sentence": staggered_sentence(r, label=label, unit=unit, direction=_spec(spec, "direction"))})
+    return pd.DataFrame(rows, columns=columns), results
+
+
+def _pretrend_words(result) -> str:
+    from evalkit.effects.narrative import pretrend_words
+
+    return pretrend_words(result)
 
 
 def team_effect_summary(measures: pd.DataFrame, specs: Mapping, team_id: str, *, start, horizon: int = 12,
@@ -242,7 +240,8 @@ def team_effect_summary(measures: pd.DataFrame, specs: Mapping, team_id: str, *,
     -------
     (DataFrame, dict)
         Table: ``measure_id``, ``label``, ``kind``, ``n_pre``, ``n_post``,
-        ``estimate``, ``ci_low``, ``ci_high``, ``scale`` (effect at the horizon),
+        ``estimate``, ``ci_low``, ``ci_high``, ``scale`` (the average effect over the months
+        after the start, the ITS headline),
         ``sentence`` (:func:`evalkit.effects.narrative.its_sentence`), ``warnings``;
         and ``{measure_id: ITSResult}`` for :func:`evalkit.plotting.effects.plot_its`.
     """
@@ -254,7 +253,7 @@ def team_effect_summary(measures: pd.DataFrame, specs: Mapping, team_id: str, *,
         r = results.get((str(team_id), mid))
         if r is None:
             continue
-        e = r.term("effect_at_horizon")
+        e = r.headline
         rows.append({"measure_id": mid, "label": _spec(spec, "label", mid), "kind": r.kind, "n_pre": r.n_pre,
                      "n_post": r.n_post, "estimate": e["estimate"], "ci_low": e["ci_low"], "ci_high": e["ci_high"],
                      "scale": e["scale"],
@@ -355,7 +354,8 @@ def collaborative_rollup(tables: Mapping[str, pd.DataFrame], specs: Mapping, *, 
     for tid in teams.loc[teams["role"].astype(str) == "comparison", "team_id"].astype(str):
         if tid not in vstarts and cstart is not None:
             vstarts[tid] = cstart
-    verdicts_ = team_verdicts(measures, teams, specs, starts=vstarts, method=method)
+    verdicts_ = team_verdicts(measures, teams, specs, starts=vstarts, method=method, horizon=horizon,
+                              min_points_each_side=min_points_each_side)
     counts = signal_counts(verdicts_)
     effects, its = team_effects(measures, teams, specs, starts=starts, horizon=horizon,
                                 min_points_each_side=min_points_each_side)

@@ -520,7 +520,10 @@ def _event_study(y, w, tix, ucode, starts, FE, window, G, alpha):
     ref = pd.DataFrame({"event_time": [-1], "estimate": [0.0], "std_error": [np.nan], "ci_low": [np.nan],
                         "ci_high": [np.nan], "p_value": [np.nan], "n_units": [ref_units]})
     es = pd.concat([es, ref], ignore_index=True).sort_values("event_time", ignore_index=True)
-    es["binned"] = es["event_time"].isin([lo, hi])
+    # an end bin collects months beyond the window only when there are such months
+    beyond_lo = bool((treated_row & (rel < lo)).any())
+    beyond_hi = bool((treated_row & (rel > hi)).any())
+    es["binned"] = ((es["event_time"] == lo) & beyond_lo) | ((es["event_time"] == hi) & beyond_hi)
     es["reference"] = es["event_time"] == -1
     return es
 

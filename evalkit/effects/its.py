@@ -34,6 +34,7 @@ from evalkit.errors import InputError
 __all__ = [
     "ITSResult",
     "interrupted_time_series",
+    "measure_its",
     "newey_west_lags",
 ]
 
@@ -751,3 +752,39 @@ def _check_counts(periods, num, den, kind, numerator, denominator) -> None:
 
 def _expit(x):
     return 1.0 / (1.0 + np.exp(-x))
+
+
+#: The model of each chart type's ITS: counts per exposure -> Poisson, proportions -> binomial.
+ITS_KIND = {"u": "poisson", "c": "poisson", "p": "binomial", "pp": "binomial", "up": "poisson"}
+
+
+def measure_its(series: pd.DataFrame, spec, *, start, horizon: int = 12, min_points_each_side: int = 8,
+                **options) -> ITSResult:
+    """The interrupted time series of one team's measure, with the model its chart type implies.
+
+    Parameters
+    ----------
+    series : DataFrame
+        ``period, numerator, denominator, value`` (:func:`evalkit.effects.panel.team_series`).
+    spec : mapping or params Measure
+        ``chart`` and ``multiply`` of the measure: u/c charts give a Poisson GLM (denominator
+        as exposure), p charts a binomial GLM (OLS on the value without denominators),
+        everything else OLS on the plotted value.
+    start : month
+    horizon, min_points_each_side : int
+    **options
+        Passed on to :func:`interrupted_time_series` (``model``, ``errors``, ...).
+    """
+    from evalkit.effects.panel import spec_value
+
+    kind = ITS_KIND.get(str(spec_value(spec, "chart", "run")), "gaussian")
+    has_den = bool(series["denominator"].notna().any())
+    if kind == "binomial" and not has_den:
+        kind = "gaussian"
+    if kind == "gaussian":
+        return interrupted_time_series(series, value="value", start=start, horizon=horizon,
+                                       min_points_each_side=min_points_each_side, **options)
+    return interrupted_time_series(series, numerator="numerator", denominator="denominator" if has_den else None,
+                                   start=start, kind=kind, horizon=horizon,
+                                   multiply=float(spec_value(spec, "multiply", 1.0) or 1.0),
+                                   min_points_each_side=min_points_each_side, **options)

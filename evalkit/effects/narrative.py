@@ -38,6 +38,8 @@ __all__ = [
     "direction_from_higher_is",
     "too_short_sentence",
     "headline_phrase",
+    "staggered_sentence",
+    "pretrend_words",
     "pooled_sentence",
     "format_number",
     "EffectList",
@@ -246,9 +248,10 @@ def its_sentence(result, *, label: str, unit: str = "", direction: str | None = 
     Returns
     -------
     str
-        Design, the effect at the horizon with its CI, whether the interval
-        includes no change, cautions from the result (extrapolation,
-        autocorrelation) and the contribution-not-attribution caution. For a
+        Design, the average effect over the months after the start (the ITS headline)
+        with its CI, whether the interval includes no change, the model used, cautions
+        (extrapolation of a segmented model, autocorrelation not allowed for) and the
+        contribution-not-attribution caution. For a
         series shorter than ``min_points_each_side`` on either side, or one
         that could not be estimated, :func:`too_short_sentence` instead.
 
@@ -261,21 +264,20 @@ def its_sentence(result, *, label: str, unit: str = "", direction: str | None = 
     if not result.estimable:
         return ("No effect estimate could be made for this series "
                 f"({'; '.join(result.warnings) or 'the model could not be fitted'}).")
-    h = result.horizon
     design = (f"Before/after within one team (interrupted time series, {result.n_pre} months before and "
               f"{result.n_post} months after the start in {_month_text(result.start)}):")
-    row = result.term("effect_at_horizon")
+    row = result.headline
     est, lo, hi = float(row["estimate"]), float(row["ci_low"]), float(row["ci_high"])
     level = int(round(result.conf_level * 100))
-    when = f"{h} month{'s' if h != 1 else ''} after the start"
+    when = f"on average over the {result.n_post} months from the start"
     if result.kind == "gaussian":
         unit = _diff_unit(unit)
         size = format_number(abs(est), decimals)
         side = "higher" if est > 0 else "lower"
         if format_number(abs(est), decimals) == format_number(0.0, decimals):
-            what = f"{when}, {label} was where the pre-start trend predicted"
+            what = f"{when}, {label} was about where expected without the change"
         else:
-            what = f"{when}, {label} was {size}{_u(unit)} {side} than the pre-start trend predicted"
+            what = f"{when}, {label} was {size}{_u(unit)} {side} than expected without the change"
         ci = (f"(difference {format_number(est, decimals)}, {level}% CI {format_number(lo, decimals)} to "
               f"{format_number(hi, decimals)}{_u(unit)})")
         null = 0.0
@@ -283,18 +285,92 @@ def its_sentence(result, *, label: str, unit: str = "", direction: str | None = 
         ratio = "rate ratio" if result.kind == "poisson" else "odds ratio"
         subject = label if result.kind == "poisson" else f"the odds of {label}"
         verb = "was" if result.kind == "poisson" else "were"
-        what = (f"{when}, {subject} {verb} {format_number(est, ratio_decimals)} times what the pre-start trend "
-                "predicted")
+        what = (f"{when}, {subject} {verb} {format_number(est, ratio_decimals)} times what was expected without "
+                "the change")
         ci = (f"({ratio}, {level}% CI {format_number(lo, ratio_decimals)} to "
               f"{format_number(hi, ratio_decimals)})")
         null = 1.0
     text = f"{design} {what} {ci}. {_direction_clause(est, lo, hi, null, direction)}"
     extra = []
-    if any("extrapolation" in w for w in result.warnings):
-        extra.append(f"The {h}-month figure extends the fitted trend beyond the last month of data.")
-    if any(w.startswith("residuals are autocorrelated") for w in result.warnings):
+    note = getattr(result, "design_note", "")
+    if note:
+        extra.append(f"Model: {note}.")
+    if getattr(result, "model", "") == "segmented" and any("extrapolation" in w for w in result.warnings):
+        extra.append(f"The {result.horizon}-month figure extends the fitted trend beyond the last month of data.")
+    autocorrelated = [w for w in result.warnings if w.startswith("residuals are autocorrelated")]
+    if autocorrelated and not any("The intervals allow for correlation" in w for w in autocorrelated):
         extra.append("Neighbouring months are correlated, so the interval may be too narrow.")
     return " ".join([text, *extra, CAUTION_WITHIN_TEAM])
+
+
+def pretrend_words(result) -> str:
+    """Plain words on the months before the starts of a staggered DiD (its pre-trend check)."""
+    pre = result.pretrend.iloc[0] if len(result.pretrend) else None
+    if pre is not None and pre["p_value"] == pre["p_value"]:
+        if pre["p_value"] < 0.05:
+            return (f"before the starts the teams already moved differently from the comparison units "
+                    f"(test p = {_p_text(float(pre['p_value']))}), so the estimate may be biased")
+        return f"before the starts the two groups moved alike (test p = {_p_text(float(pre['p_value']))})"
+    es = result.event_study
+    before = es[es["event_time"] < 0]
+    if before.empty:
+        return "there are no months before the starts to check"
+    outside = int(((before["ci_low"] > 0) | (before["ci_high"] < 0)).sum())
+    return (f"the joint test of the months before the starts cannot be computed with so few units; "
+            f"{outside} of the {len(before)} monthly estimates before the starts {'is' if outside == 1 else 'are'} "
+            f"clear of zero (about {0.05 * len(before):.0f} would be by chance)")
+
+
+def staggered_sentence(result, *, label: str, unit: str = "", direction: str | None = None,
+                       decimals: int = 1) -> str:
+    """Sentence for the staggered difference in differences across the collaborative.
+
+    Parameters
+    ----------
+    result : evalkit.effects.staggered.StaggeredDiDResult
+    label, unit, direction, decimals
+        As :func:`its_sentence`.
+
+    Returns
+    -------
+    str
+        Design, the average effect with its interval, the p-value and which method gave
+        each (they differ: the interval is analytic and approximate with few units, the
+        p-value comes from randomisation), the pre-trend check and the comparison caution.
+    """
+    unit = _diff_unit(unit)
+    o = result.overall.iloc[0]
+    est, lo, hi, p = float(o["att"]), float(o["ci_low"]), float(o["ci_high"]), float(o["p_value"])
+    n_t, n_c = int(o["n_treated_units"]), int(o["n_control_units"])
+    level = int(round((1 - result.settings.get("alpha", 0.05)) * 100))
+    design = (f"Across the {n_t} participating team{'s' if n_t != 1 else ''}, compared with the {n_c} unit"
+              f"{'s' if n_c != 1 else ''} that did not take part (difference in differences for staggered starts, "
+              "Callaway & Sant'Anna):")
+    if format_number(abs(est), decimals) == format_number(0.0, decimals):
+        what = f"after their starts, {label} changed about as much in the teams as in the comparison units"
+    else:
+        what = (f"after their starts, {label} changed by {format_number(est, decimals)}{_u(unit)} more than in the "
+                "comparison units" if est > 0 else
+                f"after their starts, {label} changed by {format_number(est, decimals)}{_u(unit)} relative to the "
+                "comparison units")
+    if lo == lo and hi == hi:
+        ci = (f"(approximate {level}% interval {format_number(lo, decimals)} to {format_number(hi, decimals)}"
+              f"{_u(unit)}, from the usual large-sample formula, which is too narrow with so few units)")
+    else:
+        ci = "(no interval: too few units)"
+    method = str(o["method"])
+    if method.startswith("randomisation"):
+        test = (f"A randomisation test, a different method from the interval, asks how often teams picked at random "
+                f"from all {n_t + n_c} units show a change this large: p = {_p_text(p)}.")
+    else:
+        test = f"p = {_p_text(p)} ({method})."
+    verdict = ("The change is larger than random picks give" if p < 0.05 else
+               "A change this large could be chance") + "."
+    if p < 0.05 and direction in ("increase", "decrease"):
+        better = (est > 0) == (direction == "increase")
+        verdict = f"The change is larger than random picks give, in the direction of {'improvement' if better else 'deterioration'}."
+    return " ".join([f"{design} {what} {ci}.", test, verdict,
+                     f"Pre-start check: {pretrend_words(result)}.", CAUTION_COMPARISON])
 
 
 def did_sentence(result, *, label: str, unit: str = "", direction: str | None = None, decimals: int = 1) -> str:
@@ -329,8 +405,14 @@ def did_sentence(result, *, label: str, unit: str = "", direction: str | None = 
                 f"{_u(unit)} relative to comparison units")
     method = {"wild_cluster_bootstrap": "wild cluster bootstrap", "randomisation_inference": "randomisation inference",
               "twfe_cluster_robust": "cluster-robust errors"}[r["method"]]
-    ci = (f"({level}% CI {format_number(lo, decimals)} to {format_number(hi, decimals)}{_u(unit)}; "
-          f"{method} p = {_p_text(p)})")
+    if r["method"] == "randomisation_inference":
+        # the interval comes from the wild cluster bootstrap, the p-value from randomisation: say so
+        ci = (f"({level}% CI {format_number(lo, decimals)} to {format_number(hi, decimals)}{_u(unit)} from the wild "
+              f"cluster bootstrap; randomisation inference p = {_p_text(p)}, a different method, so the two can "
+              "disagree near the edge)")
+    else:
+        ci = (f"({level}% CI {format_number(lo, decimals)} to {format_number(hi, decimals)}{_u(unit)}; "
+              f"{method} p = {_p_text(p)})")
     parts = [f"{design} {what} {ci}.", _direction_clause(est, lo, hi, 0.0, direction)]
     if result.pretrend_p == result.pretrend_p and result.pretrend_p < 0.05:
         parts.append(f"Before the start the two groups' trends already differed (p = {_p_text(result.pretrend_p)}), "

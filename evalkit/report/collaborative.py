@@ -61,15 +61,28 @@ def board_from_rollup(verdicts: pd.DataFrame, measures) -> pd.DataFrame:
 
 
 def board_counts(board: pd.DataFrame) -> pd.DataFrame:
-    """Per measure: how many teams improved, of how many: columns measure_id, label, verdict."""
+    """Per measure: how many teams improved or got worse, and how many chance alone would give.
+
+    Returns columns measure_id, label, verdict (e.g. "4 of 12 teams improved, 1 got worse"),
+    detail (the teams judged, and the number chance alone would call improved with this
+    method's measured false rate, :data:`evalkit.effects.verdict.FALSE_IMPROVED_RATE`).
+    """
+    from evalkit.effects.verdict import FALSE_DETERIORATED_RATE, FALSE_IMPROVED_RATE
+
     if board.empty:
-        return pd.DataFrame(columns=["measure_id", "label", "verdict"])
+        return pd.DataFrame(columns=["measure_id", "label", "verdict", "detail"])
     g = board.groupby(["measure_id", "label"], sort=False)["verdict"]
     out = g.agg(improved=lambda v: int((v == "improved").sum()), teams="size",
-                worse=lambda v: int((v == "deteriorated").sum())).reset_index()
-    out["verdict"] = [f"{i} of {n} teams improved" + (f", {w} deteriorated" if w else "")
+                worse=lambda v: int((v == "deteriorated").sum()),
+                judged=lambda v: int((v != "too_little_data").sum())).reset_index()
+    out["verdict"] = [f"{i} of {n} teams improved" + (f", {w} got worse" if w else "")
                       for i, n, w in zip(out["improved"], out["teams"], out["worse"])]
-    return out[["measure_id", "label", "verdict"]]
+    out["detail"] = [f"{j} of {n} teams had enough data to judge; if none had truly changed, about "
+                     f"{j * FALSE_IMPROVED_RATE:.1f} would be called improved and {j * FALSE_DETERIORATED_RATE:.1f} "
+                     f"worse by chance (this method's false rates on generated data: "
+                     f"{FALSE_IMPROVED_RATE:.0%} and {FALSE_DETERIORATED_RATE:.0%})"
+                     for j, n in zip(out["judged"], out["teams"])]
+    return out[["measure_id", "label", "verdict", "detail"]]
 
 
 def board_table(board: pd.DataFrame) -> pd.DataFrame:
@@ -88,7 +101,7 @@ SIGNAL_VERDICTS = ("improved", "deteriorated", "mixed")
 
 
 def false_signal_reference(verdicts: pd.DataFrame, *, start=None) -> str:
-    """The empirical false-signal reference: how many comparison units' charts show a signal.
+    """The empirical false-signal reference: how many comparison units' charts show a sustained shift.
 
     Parameters
     ----------
@@ -104,8 +117,8 @@ def false_signal_reference(verdicts: pd.DataFrame, *, start=None) -> str:
     -------
     str
         E.g. "For reference, 3 of 16 charts of the 4 units that did not take part also
-        show a signal (judged the same way from the collaborative's start, 2023-04):
-        signals can appear without any change." Charts with too few points are not
+        show a sustained shift (judged the same way from the collaborative's start, 2023-04):
+        shifts can appear without any change." Charts with too few points are not
         counted. A sentence saying there is no reference when no comparison unit was
         charted.
 
@@ -128,14 +141,14 @@ def false_signal_reference(verdicts: pd.DataFrame, *, start=None) -> str:
     charts = "chart" if len(judged) == 1 else "charts"
     verb = "shows" if n_signal == 1 else "show"
     return (f"For reference, {n_signal} of {len(judged)} {charts} of the {n_units} {units} not take part also "
-            f"{verb} a signal (judged the same way from the collaborative's start{when}): signals can appear "
+            f"{verb} a sustained shift (judged the same way from the collaborative's start{when}): shifts can appear "
             "without any change.")
 
 
 def collaborative_caveats(exclude_units) -> list[str]:
     """Caveats of the collaborative summary (names the teams left out for invalid data)."""
-    out = ["Counting teams with a signal does not show that the collaborative caused it: teams joined at "
-           "similar times, and other things changed in the same months."]
+    out = ["Counting teams that improved does not show that the collaborative caused it: teams were not "
+           "chosen at random, and each verdict compares a team with a few units that did not take part."]
     if exclude_units:
         out.append("Left out because their data failed validation: " + ", ".join(map(str, exclude_units)) + ".")
     return out

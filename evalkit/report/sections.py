@@ -290,7 +290,7 @@ def measure_charts(tables, params, team_id: str | None = None) -> MeasureCharts:
     if start is not None:
         starts[team_id] = start
     judged = judge_measures(panel, units, params.measures, starts=starts, method=params.rules.method,
-                            only=[team_id])
+                            only=[team_id], its_options=_its_options(params))
     own = measures.loc[(measures["team_id"] == team_id).fillna(False).to_numpy(dtype=bool)]
     results, rows = {}, []
     for measure_id, m in params.measures.items():
@@ -314,6 +314,13 @@ def measure_charts(tables, params, team_id: str | None = None) -> MeasureCharts:
                                         "baseline_points", "verdict", "verdict_text", "strength", "sentence",
                                         "estimate", "ci_low", "ci_high", "design", "unusual_months", "detail"])
     return MeasureCharts(team_id, results, frame, start, params.rules.method, judgement=judged)
+
+
+def _its_options(params) -> dict:
+    effects = getattr(params, "effects", None)
+    if effects is None:
+        return {}
+    return {"horizon": effects.horizon_months, "min_points_each_side": effects.min_points_each_side}
 
 
 def rare_events_caution(result, *, min_mean: float = 2.0) -> str | None:
@@ -500,6 +507,38 @@ def team_caveats(charts: MeasureCharts, params) -> list[str]:
     return out
 
 
+def _verdict_methods() -> tuple:
+    from evalkit.effects.verdict import (FALSE_DETERIORATED_RATE, FALSE_IMPROVED_RATE, LANEY_THRESHOLD)
+
+    return (
+        ("Verdict", "each measure's verdict combines three designs. The headline is the comparison-adjusted "
+                    "effect; it decides 'improved' or 'got worse' when its 95% interval excludes no change, or when "
+                    "its 90% interval does and the run chart shows a sustained shift the same way (two designs "
+                    "agree). 'Mixed evidence' means a design points clearly the other way, or that the team's chart "
+                    "and its own trend show a change the comparison does not. On generated data where the truth is "
+                    f"known, teams that did not change were called improved {FALSE_IMPROVED_RATE:.0%} and worse "
+                    f"{FALSE_DETERIORATED_RATE:.0%} of the time (benchmarks/calibration.py)."),
+        ("Comparison-adjusted effect", "the imputation difference-in-differences estimator (Borusyak, Jaravel & "
+                                       "Spiess 2024): month and unit effects fitted on the months without the "
+                                       "change (all months of the units that did not take part, each team's months "
+                                       "before its start) predict each team's later months; the effect is the "
+                                       "average of observed minus predicted. Its interval allows for neighbouring "
+                                       "months being alike (first-order autocorrelation, estimated over every "
+                                       "unit's months without the change)."),
+        ("Sustained shift", "a run of points on one side of the centre line longer than the rule set allows, with "
+                            "most of its points after the baseline. Single months outside the limits are listed as "
+                            "unusual months to look into; they never decide a verdict. Proportion and rate charts "
+                            f"whose baseline varies more than chance allows (Laney's sigma-z above "
+                            f"{LANEY_THRESHOLD}) are drawn as Laney p′/u′ charts, with wider limits."),
+        ("The team's own trend", "an interrupted time series: a level change with one trend fitted to all months "
+                                 "(Bernal, Cummins & Gasparrini 2017), quasi-likelihood dispersion for counts and "
+                                 "proportions, and first-order autocorrelation between months; its headline is the "
+                                 "average effect over the months after the start."),
+        ("All teams together", "the staggered difference in differences of Callaway & Sant'Anna (2021) against the "
+                               "units that did not take part; with few units the p-value is a randomisation p-value."),
+    )
+
+
 def methods_notes(params, charts: MeasureCharts | None = None) -> Summary:
     """Methods appendix text: rule set, baseline, suppression rule and the evalkit version."""
     from evalkit import __version__
@@ -509,7 +548,9 @@ def methods_notes(params, charts: MeasureCharts | None = None) -> Summary:
     if charts is not None:
         base = (f"the months before {charts.start:%Y-%m} (centre line and limits frozen on them)"
                 if charts.start is not None else "none (no start month known)")
-        items.append(f"<li><strong>Baseline:</strong> {esc(base)}. A verdict needs at least 10 useful points.</li>")
+        items.append(f"<li><strong>Baseline:</strong> {esc(base)}. A verdict needs at least 2 months with data "
+                     "on each side of the start; the run-chart rules need about 10 useful points.</li>")
+    items.extend(f"<li><strong>{esc(name)}:</strong> {esc(text)}</li>" for name, text in _verdict_methods())
     items.append(f"<li><strong>Small numbers:</strong> counts of fewer than {params.suppression.min_count} people and "
                  f"survey results from fewer than {params.suppression.min_respondents} respondents are suppressed, "
                  "with further cells hidden where a total would reveal them.</li>")

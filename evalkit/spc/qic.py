@@ -374,8 +374,10 @@ def qic(y, n=None, x=None, *, chart="run", freeze=None, part=None, exclude=None,
     if nk is not None:
         n_sum = _gsum(gid, nk, everything, ng)
         with np.errstate(invalid="ignore", divide="ignore"):
-            # a subgroup with denominator 0 has no value (qicharts2 gives NA; x/0 would be inf)
-            y_plot = np.where(n_sum == 0, np.nan, ysum_skip / n_sum)
+            # as qicharts2: 0/0 is NaN (not useful); a count over 0 is +Inf, a useful point above the
+            # line without limits (spc-reference u_zero_den_positive_count). Reports never chart such
+            # a month: privacy.suppress_small_denominators blanks every denominator below the threshold.
+            y_plot = ysum_skip / n_sum
     else:
         n_sum = np.full(ng, np.nan)
         if agg == "mean":
