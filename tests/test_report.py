@@ -11,7 +11,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from _demo_batch import PARAMS, copy_inputs, copy_outputs, demo_batch
+from _demo_batch import PARAMS, ROOT, copy_inputs, copy_outputs, demo_batch
 from evalkit.report.html import (
     SECTIONS_MIME,
     SUMMARY_MIME,
@@ -162,7 +162,7 @@ def test_index_escapes_every_string_and_shows_failures():
     page = render_index(entries, title="Demo & <co>", synthetic=True)
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "<img src=x" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
-    assert "&lt;b&gt;Turnover&lt;/b&gt;: improvement" in page
+    assert "&lt;b&gt;Turnover&lt;/b&gt;: improved" in page
     assert "Demo &amp; &lt;co&gt;" in page
     assert 'href="teams/a-team.html"' in page and 'href="teams/b-team.html"' in page  # last good report
     assert "Synthetic data" in page
@@ -192,6 +192,10 @@ def test_rendered_pages_are_self_contained_and_show_no_code(batch):
         assert "import matplotlib" not in text and "load_team(" not in text, page  # no input cells
         for src in re.findall(r'<img[^>]*\ssrc="([^"]*)"', text):
             assert src.startswith("data:image/"), page
+        # no path of the machine that rendered it; no warning text in a report
+        assert str(ROOT) not in text, page
+        if page.name != "index.html":
+            assert "Warning" not in text and "output_stderr" not in text, page
 
 
 def test_no_person_level_identifiers_in_any_output(batch):
@@ -314,7 +318,8 @@ def _drop_team_rows(path: Path, team_id: str) -> None:
 def test_team_report_leaves_out_sections_without_data(batch, tmp_path):
     out, _ = batch
     cedar = _toc((out / "teams" / "cedar-river-tribe.html").read_text())
-    assert cedar == ["Summary", "Measures over time", "How large was the change?", "Staffing: turnover and headcount",
+    assert cedar == ["Summary", "Measures over time", "Compared with units that did not take part",
+                     "How large was the change?", "Staffing: turnover and headcount",
                      "Vacant positions", "Time to fill vacancies", "Staff survey: burnout and intent to leave",
                      "Before and after", "What the team tried: PDSA cycles", "Progress score", "Methods"]
     data, params = copy_inputs(tmp_path)
@@ -389,3 +394,13 @@ def test_team_effect_lists_state_the_caution_once_right_after_each_list(batch):
         for item in re.findall(r"<li>([^<]*)</li>", items):
             assert item.startswith("Before/after within one team (") and "95% CI" in item, item
             assert "attribution" not in item
+
+
+def test_stderr_output_never_reaches_the_page():
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("1")
+    cell.outputs = [nbformat.v4.new_output("stream", name="stderr", text="/home/x/evalkit/a.py:3: UserWarning: y"),
+                    nbformat.v4.new_output("stream", name="stdout", text="shown")]
+    nb.cells = [nbformat.v4.new_markdown_cell("# T"), cell]
+    page = export_html(nb, title="T")
+    assert "UserWarning" not in page and "/home/x" not in page and "shown" in page

@@ -183,7 +183,8 @@ def test_team_effect_summary_gives_one_sentence_per_measure(demo):
     assert all(s.startswith("Before/after within one team (interrupted time series, 17 months before and 19 "
                             "months after the start in June 2023)") for s in table["sentence"])
     rollup, _ = demo
-    assert rollup.comparison["sentence"].str.startswith("Compared with 4 non-participating units").all()
+    assert rollup.comparison["sentence"].str.startswith(
+        "Across the 12 participating teams, compared with the 4 units that did not take part").all()
     assert rollup.pooled["sentence"].str.startswith("Pooled across").all()
 
 

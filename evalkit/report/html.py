@@ -245,8 +245,10 @@ def _for_html(nb):
         cell["id"] = f"cell-{i + 1}"
         cell["metadata"] = {k: v for k, v in cell.get("metadata", {}).items() if k in ("tags", "jupyter")}
         if cell.get("cell_type") == "code":
+            # records are for the runner; stderr (warnings, with this machine's paths) is never for a reviewer
             cell["outputs"] = [o for o in cell.get("outputs", [])
-                               if not any(m in o.get("data", {}) for m in _RECORDS)]
+                               if not any(m in o.get("data", {}) for m in _RECORDS)
+                               and not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
     nb.metadata = {k: v for k, v in nb.metadata.items() if k in ("kernelspec", "language_info")}
     return nb
 
