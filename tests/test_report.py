@@ -195,7 +195,7 @@ def test_rendered_pages_are_self_contained_and_show_no_code(batch):
         # no path of the machine that rendered it; no warning text in a report
         assert str(ROOT) not in text, page
         if page.name != "index.html":
-            assert "Warning" not in text and "output_stderr" not in text, page
+            assert "Warning" not in text and "output_stream output_stderr" not in text, page
 
 
 def test_no_person_level_identifiers_in_any_output(batch):
