@@ -12,6 +12,7 @@ import nbformat
 import pytest
 
 from _demo_batch import PARAMS, copy_inputs, copy_outputs, demo_batch
+from evalkit.report.index import render_index
 from evalkit.report.html import (
     SECTIONS_MIME,
     SUMMARY_MIME,
@@ -20,7 +21,6 @@ from evalkit.report.html import (
     omit_absent_sections,
     read_sections,
     read_summary,
-    render_index,
     table_of_contents,
     verdict_tone,
     without_generated_line,
