@@ -72,8 +72,41 @@ def test_summary_box_escapes_and_states_the_caveats():
                                verdicts=verdicts, caveats=["a & b"], synthetic=True)
     html = box._repr_html_()
     assert "<script>" not in html and "&lt;script&gt;x&lt;/script&gt;" in html
-    assert "&lt;i&gt;Turnover&lt;/i&gt;</strong>: <strong>improved</strong> — 1 &lt; 2 &amp; more" in html
+    assert ('&lt;i&gt;Turnover&lt;/i&gt;</strong>: <strong class="ek-verdict ek-good">improved</strong> — '
+            "1 &lt; 2 &amp; more") in html
     assert "SYNTHETIC DATA" in html and "a &amp; b" in html and "2024-12-31" in html
+
+
+def test_summary_box_prints_the_notes_escaped_and_ends_with_the_contents_marker():
+    from evalkit.report.html import CONTENTS_MARKER
+
+    box = sections.summary_box(evaluated="T", period="p", data_as_of=None, notes="Comparison <unit>")
+    html = box._repr_html_()
+    assert "<h3>Notes</h3><ul><li>Comparison &lt;unit&gt;</li></ul>" in html
+    assert html.endswith(CONTENTS_MARKER) and '<h2 id="summary">Summary</h2>' in html
+    assert "No measures to judge." in html
+    assert "<h3>Notes</h3>" not in sections.summary_box(evaluated="T", period="p", data_as_of=None).html
+
+
+def test_title_block_is_the_one_h1_naming_the_unit_and_period():
+    words = sections.report_title("Cedar <River>", "team evaluation", "2022-01", "2024-12")
+    assert words == "Cedar <River> — team evaluation, Jan 2022–Dec 2024"
+    html = sections.title_block(words, "sub").html
+    assert html.count("<h1") == 1 and "Cedar &lt;River&gt; — team evaluation, Jan 2022–Dec 2024</h1>" in html
+    assert sections.report_title("Evergreen", "state report") == "Evergreen — state report"
+
+
+def test_link_terms_links_glossary_terms_only_outside_tags_and_keeps_escaping():
+    import html as _html
+
+    text = _html.escape("Hedges' g = 0.3; odds ratio 0.8; I² 40% <b>random-effects</b>")
+    out = sections.link_terms(text)
+    assert '<a class="ek-term" href="#glossary-hedges-g">Hedges&#x27; g</a>' in out
+    assert 'href="#glossary-odds-ratio"' in out and 'href="#glossary-i-squared"' in out
+    assert "&lt;b&gt;" in out and "<b>" not in out
+    assert sections.link_terms('<a title="odds ratio">x</a>') == '<a title="odds ratio">x</a>'  # not inside tags
+    ids = {a for a, *_ in sections.GLOSSARY}
+    assert all(f'id="glossary-{a}"' in sections.glossary().html for a in ids)
 
 
 def test_board_counts_count_teams_by_verdict():
@@ -467,7 +500,11 @@ def test_effect_sentences_state_the_shared_caution_once_after_the_list():
              "Before/after within one team (separations per staff-month): the rate of separations was 0.80 times the "
              "earlier rate (rate ratio, 95% CI 0.40 to 1.60). The interval includes no change. " + CAUTION_WITHIN_TEAM,
              "Too short to trust: <script>."]
-    html = sections.effect_sentences(items)._repr_html_()
+    import re
+
+    linked = sections.effect_sentences(items)._repr_html_()
+    assert 'href="#glossary-rate-ratio">rate ratio</a>' in linked and 'href="#glossary-confidence-interval">95% CI</a>' in linked
+    html = re.sub(r'<a class="ek-term" href="#glossary-[a-z-]+">(.*?)</a>', r"\1", linked)
     assert html == (
         "<ul><li>Before/after within one team (survey waves W1 and W3): the mean score was 7.7 points lower "
         "(95% CI \u221215.2 to \u22120.3 points). The whole interval is in the direction of improvement.</li>"

@@ -421,6 +421,10 @@ table.dataframe td { text-align: right; }
 .ek-caption { font-size: 0.92rem; margin: 0.2rem 0 1.4rem; }
 .ek-no-chart { border-left: 4px solid var(--rule); padding-left: 0.6rem; }
 a.ek-term { color: inherit; text-decoration: underline dotted; }
+.ek-quote { margin: 1em 0; }
+.ek-quote blockquote { margin: 0; padding: 0.4em 1em; border-left: 4px solid var(--accent); background: var(--tint); }
+.ek-quote blockquote p { margin: 0.2em 0; font-style: italic; }
+.ek-quote figcaption { color: var(--muted); font-size: 0.9rem; margin: 0.2em 0 0 1.2rem; }
 blockquote.evalkit-quote { margin: 1em 0; padding: 0.4em 1em; border-left: 4px solid var(--accent);
                            background: var(--tint); }
 blockquote.evalkit-quote p { margin: 0.2em 0; font-style: italic; }

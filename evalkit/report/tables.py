@@ -14,12 +14,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from evalkit.report.glossary import link_terms
+
 
 #: Plain-language column headers for report tables (other names: see :func:`column_label`).
 COLUMN_LABELS = {
     "n_partners": "Partners", "meetings_held": "Meetings held", "meetings_attended": "Meetings attended",
     "attendance_pct": "Attendance (%)", "n_with_stipend": "Partners with a stipend", "stipend_total": "Stipends (total)",
-    "pct_of_way": "Of the way to target (%)", "expected_pct": "Expected by now (%)", "gas_level": "GAS level",
+    "pct_of_way": "Of the way to target (%)", "expected_pct": "Expected by now (%)", "gas_level": "Goal attainment (GAS level)",
     "value_as_of": "Value as of", "first_members": "Members at first count", "last_members": "Members at last count",
     "first_date": "First count", "last_date": "Last count", "pct_change": "Change (%)", "output_type": "Output",
     "n_attendees": "Attendees", "n_programmes": "Programmes", "share_pct": "Share (%)", "pct_joint": "Joint (%)",
@@ -127,12 +129,12 @@ class Table:
         esc = html.escape
         cols = list(self.frame.columns)
         num = ' class="ek-num"'
-        head = "".join(f'<th scope="col"{num if c in self.numeric else ""}>{esc(str(c))}</th>' for c in cols)
+        head = "".join(f'<th scope="col"{num if c in self.numeric else ""}>{link_terms(esc(str(c)))}</th>' for c in cols)
         rows = []
         for rec in self.frame.itertuples(index=False):
             cells = "".join(f'<td{num if c in self.numeric else ""}>{esc(str(v))}</td>' for c, v in zip(cols, rec))
             rows.append(f"<tr>{cells}</tr>")
-        note = f'<p class="ek-note"><em>{esc(self.note)}</em></p>' if self.note else ""
+        note = f'<p class="ek-note"><em>{link_terms(esc(self.note))}</em></p>' if self.note else ""
         return (f'<table class="ek-table"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
                 f"{note}")
 

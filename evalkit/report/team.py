@@ -52,7 +52,7 @@ TEAM_TABLE_LABELS = {
     "median_ci_lower": "95% CI from (days)", "median_ci_upper": "95% CI to (days)",
     "wave": "Wave", "fielded": "Fielded", "n_respondents": "Respondents", "staff_employed": "Staff employed",
     "response_rate": "Response rate (%)", "mean": "Mean score", "pct_at_or_above_cutoff": "At or above cut-off (%)",
-    "cronbach_alpha": "Cronbach's alpha",
+    "cronbach_alpha": "Answers consistent (Cronbach's α)",
     "scale": "Scale", "n_before": "Respondents before", "n_after": "Respondents after", "mean_before": "Mean before",
     "mean_after": "Mean after", "pct_before": "At or above cut-off before (%)",
     "pct_after": "At or above cut-off after (%)", "kind": "Separations",
