@@ -536,3 +536,74 @@ def test_report_tables_blank_rate_months_on_fewer_than_ten_staff():
     assert (raw["measures"].loc[rates, "denominator"] < 10).all()  # the premise: a very small team
     assert m.loc[rates, "numerator"].isna().all() and m.loc[rates, "denominator"].isna().all()
     assert m.loc[~rates, "numerator"].notna().all()
+
+
+# --------------------------------------------------------------------------- first screen helpers
+
+def _demo_team(team_id):
+    from pathlib import Path
+
+    from evalkit.inputs.params import load_team
+
+    root = Path(__file__).resolve().parents[1]
+    params = load_team(root / "params", team_id)
+    tables = sections.load_report_tables(root / "data" / "demo", team_id, kind="team", params=params,
+                                         params_dir=root / "params")
+    return params, tables, sections.measure_charts(tables, params)
+
+
+def test_no_chart_sentence_names_the_measure_and_the_privacy_reason_for_a_small_team():
+    # north-lake-band-east: demo team of 4-8 staff (data/demo BRIEF), so every rate month is suppressed
+    params, tables, charts = _demo_team("north-lake-band-east")
+    assert sections.no_chart_sentence(charts, "turnover_rate", tables, params) == (
+        "Staff turnover: fewer than 10 people in most months: not shown to protect privacy.")
+    assert sections.no_chart_sentence(charts, "wellbeing_pulse", tables, params) is None  # 36 monthly scores
+    alt = sections.chart_alt(charts, "wellbeing_pulse", params)
+    assert alt.startswith("Control chart (i chart) of Well-being pulse") and "Verdict:" in alt
+
+
+def test_no_chart_sentence_counts_months_when_few_were_measured():
+    params, tables, charts = _demo_team("cedar-river-tribe")
+    assert sections.no_chart_sentence(charts, "turnover_rate", tables, params) is None
+    sentence = sections.no_chart_sentence(charts, "turnover_rate", tables, params, min_points=40)
+    assert sentence == "Staff turnover: only 36 months with data (a chart needs at least 40): not shown."
+
+
+def test_chart_caption_says_the_verdict_of_the_summary_box_and_the_rule_set():
+    params, tables, charts = _demo_team("cedar-river-tribe")
+    html = sections.chart_caption(charts, "turnover_rate").html
+    row = charts.verdicts.set_index("measure_id").loc["turnover_rate"]
+    assert f'ek-good">{row["verdict_text"]}</strong>' in html and "Anhøj" in html
+
+
+def test_show_chart_displays_png_with_alt_metadata(monkeypatch):
+    import matplotlib.pyplot as plt
+
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda *a, **k: shown.append((a, k)))
+    fig, ax = plt.subplots()
+    ax.plot([1, 2])
+    sections.show_chart(ax, alt="A line <rising>")
+    (data,), kwargs = shown[0]
+    assert kwargs["metadata"] == {"image/png": {"alt": "A line <rising>"}} and kwargs["raw"] is True
+    assert data["image/png"] and not plt.fignum_exists(fig.number)  # closed after display
+
+
+def test_country_verdicts_word_goal_and_deliverable_statuses():
+    from evalkit.report import country as country_sections
+
+    tables = {"goals": pd.DataFrame({
+        "country": ["x", "x"], "goal_id": ["g1", "g2"], "goal": ["Fewer <leavers>", "More training"],
+        "indicator": ["Leavers (%)", "Courses"], "baseline": [20.0, 0.0], "target": [10.0, 4.0],
+        "value": [25.0, 4.0], "as_of": pd.to_datetime(["2024-06-30", "2024-06-30"])}),
+        "deliverables": pd.DataFrame({
+            "country": ["x"] * 3, "group": ["tg1"] * 3, "deliverable_id": ["d1", "d2", "d3"], "goal_id": ["g1"] * 3,
+            "title": ["a", "b", "c"], "due": pd.to_datetime(["2024-01-31", "2024-02-28", "2025-01-31"]),
+            "completed": pd.to_datetime(["2024-01-15", None, None])})}
+    frame = country_sections.country_verdicts(tables, "x", as_of="2024-06-30")
+    # goal 1 went from 20 to 25 when 10 was the target: away from it; goal 2 reached 4 of 4
+    assert frame["verdict_text"].tolist() == ["moved the wrong way", "achieved", "overdue"]
+    assert frame["tone"].tolist() == ["bad", "good", "bad"]
+    assert frame["detail"].iloc[2] == "3 deliverables: 1 done on time, 1 overdue, 1 not yet due"
+    box = sections.summary_box(evaluated="x", period="p", data_as_of=None, verdicts=frame).html
+    assert "Goal: Fewer &lt;leavers&gt;" in box and "No measures to judge" not in box

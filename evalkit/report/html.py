@@ -267,7 +267,7 @@ def _for_html(nb):
     return nb
 
 
-_HEADING = re.compile(r'<h([23]) id="([^"]+)">(.*?)<a class="anchor-link"', re.S)
+_HEADING = re.compile(r'<h([23]) id="([^"]+)">((?:(?!</h[1-6]>).)*?)<a class="anchor-link"', re.S)
 _TAG = re.compile(r"<[^>]+>")
 
 
@@ -313,7 +313,8 @@ def export_html(nb, *, title: str, index_href: str | None = None, generated_at: 
         for level, anchor, text in toc
     )
     nav = f'<nav class="ek-toc" aria-labelledby="ek-contents"><h2 id="ek-contents">Contents</h2><ol>\n{items}\n</ol></nav>' if toc else ""
-    back = f'<p class="ek-back"><a href="{html.escape(index_href, quote=True)}">&larr; All reports</a></p>' if index_href else ""
+    back = (f'<nav class="ek-back" aria-label="All reports"><a href="{html.escape(index_href, quote=True)}">'
+            '&larr; All reports</a></nav>' if index_href else "")
     generated = _generated_line(generated_at, version or __version__)
     if CONTENTS_MARKER in body:  # h1 and the summary first, then the contents
         body, nav = body.replace(CONTENTS_MARKER, nav, 1), ""

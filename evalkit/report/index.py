@@ -94,8 +94,8 @@ def render_index(entries, *, title: str, generated_at: str | None = None, synthe
     banner = ('<p class="ek-synthetic"><strong>Synthetic data.</strong> These reports are built from generated '
               'demonstration data; no real team, person or place is described.</p>') if synthetic else ""
     summary = (f'<p class="ek-counts">{len(entries)} reports: {counts["ok"]} rendered, {counts["cached"]} unchanged '
-               f'(not re-run), {counts["failed"]} failed. {attention} need{"s" if attention == 1 else ""} attention '
-               '(failed, a measure got worse, or mixed evidence) and are listed first.</p>')
+               f'(not re-run), {counts["failed"]} failed. Needing attention (failed, a measure got worse, or mixed '
+               f'evidence), listed first: {attention}.</p>')
     body = (f"<h1>{esc(title)}</h1>\n{banner}\n{summary}\n{_legend()}\n{filters}\n"
             + '<div class="ek-reports">' + "\n".join(parts) + "</div>")
     return _PAGE.format(title=esc(title), css=_CSS + _INDEX_CSS + filter_css, back="", nav="", body=body,

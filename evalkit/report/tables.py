@@ -129,13 +129,14 @@ class Table:
         esc = html.escape
         cols = list(self.frame.columns)
         num = ' class="ek-num"'
-        head = "".join(f'<th scope="col"{num if c in self.numeric else ""}>{link_terms(esc(str(c)))}</th>' for c in cols)
+        head = "".join(f'<th scope="col"{num if c in self.numeric else ""}>{esc(str(c))}</th>' for c in cols)
         rows = []
         for rec in self.frame.itertuples(index=False):
             cells = "".join(f'<td{num if c in self.numeric else ""}>{esc(str(v))}</td>' for c, v in zip(cols, rec))
             rows.append(f"<tr>{cells}</tr>")
         note = f'<p class="ek-note"><em>{link_terms(esc(self.note))}</em></p>' if self.note else ""
-        return (f'<table class="ek-table"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+        # focusable: on a narrow screen the table scrolls sideways inside the page (keyboard users too)
+        return (f'<table class="ek-table" tabindex="0"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
                 f"{note}")
 
 
