@@ -390,8 +390,11 @@ table.dataframe td { text-align: right; }
 .ek-toc { border: 1px solid var(--rule); border-radius: 6px; padding: 0.6rem 1rem; margin: 1rem 0;
           background: var(--tint); }
 .ek-toc h2 { font-size: 1rem; margin: 0 0 0.3rem; border: 0; }
-.ek-toc ol { margin: 0; padding-left: 1.3rem; }
-.ek-toc .ek-toc-l3 { margin-left: 1.2rem; list-style: circle; font-size: 0.92rem; }
+.ek-toc ol { margin: 0; padding-left: 0.3rem; list-style: none; counter-reset: ek-toc; }
+.ek-toc .ek-toc-l2 { counter-increment: ek-toc; }
+.ek-toc .ek-toc-l2::before { content: counter(ek-toc) ". "; }
+.ek-toc .ek-toc-l3 { margin-left: 1.6rem; font-size: 0.92rem; }
+.ek-toc .ek-toc-l3::before { content: "– "; }
 .ek-footer { margin-top: 3rem; border-top: 1px solid var(--rule); color: var(--muted); font-size: 0.85rem; }
 .ek-synthetic { background: #fff8e1; border-left: 4px solid #e69f00; padding: 0.5rem 0.8rem; }
 .ek-index { width: 100%; }

@@ -533,7 +533,8 @@ class Summary:
 
 
 def summary_box(*, evaluated: str, period: str, data_as_of, verdicts: pd.DataFrame | None = None,
-                caveats=(), synthetic: bool = False, notes=None, empty: str = "No measures to judge.") -> Summary:
+                caveats=(), synthetic: bool = False, notes=None, empty: str = "No measures to judge.",
+                verdicts_heading: str = "Verdict per measure") -> Summary:
     """The one-screen summary every report opens with (right under its ``<h1>``).
 
     Parameters
@@ -557,6 +558,8 @@ def summary_box(*, evaluated: str, period: str, data_as_of, verdicts: pd.DataFra
         The report's ``notes`` from params (printed under "Notes").
     empty : str
         Said instead of the verdict list when there is none.
+    verdicts_heading : str
+        Heading of the verdict list (e.g. "Goals and deliverables" in a country report).
 
     Returns
     -------
@@ -593,7 +596,7 @@ def summary_box(*, evaluated: str, period: str, data_as_of, verdicts: pd.DataFra
         f"<p><strong>What was evaluated:</strong> {esc(evaluated)}<br>"
         f"<strong>Period covered:</strong> {esc(period)}<br>"
         f"<strong>Data as of:</strong> {as_of}</p>"
-        f"<h3>Verdict per measure</h3>{verdict_html}"
+        f"<h3>{esc(verdicts_heading)}</h3>{verdict_html}"
         f"<h3>Caveats</h3><ul>{caveat_html}</ul>"
         f"{notes_html}"
         f"</section>{CONTENTS_MARKER}"
