@@ -62,7 +62,9 @@ def test_qual_heatmaps():
 def test_coverage_chart_draws_no_person_keys():
     res = trained_coverage(_training(), _roster(), start="2023-01-01", end="2023-05-01")
     ax = pc.plot_training_coverage(res, team_id="cw")
-    assert len(ax.lines) == 2 * 3 + 1
+    assert len(ax.lines) == 3  # one line per level: current-staff coverage only, never the cumulative count
+    assert ax.get_ylim() == (0, 100) and all(max(line.get_ydata()) <= 100 for line in ax.lines)
+    assert len({line.get_linestyle() for line in ax.lines}) == 3  # not colour alone
     words = set(_texts(ax).replace(":", " ").split())
     assert not words & {"a", "b", "c", "d", "e", "f", "h"}
 

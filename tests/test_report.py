@@ -12,6 +12,7 @@ import nbformat
 import pytest
 
 from _demo_batch import PARAMS, ROOT, copy_inputs, copy_outputs, demo_batch
+from evalkit.report.index import render_index
 from evalkit.report.html import (
     SECTIONS_MIME,
     SUMMARY_MIME,
@@ -20,7 +21,6 @@ from evalkit.report.html import (
     omit_absent_sections,
     read_sections,
     read_summary,
-    render_index,
     table_of_contents,
     verdict_tone,
     without_generated_line,
@@ -232,8 +232,9 @@ def test_country_reports_show_only_the_sections_with_data(batch):
     evergreen = (out / "countries" / "evergreen.html").read_text()
     moldova = (out / "countries" / "moldova.html").read_text()
     # BRIEF.md: moldova has goals, deliverables, membership, outputs; evergreen partners, focus groups, training
-    assert _toc(evergreen) == ["Summary", "Partners at the table", "Focus-group themes", "Joint training", "Methods"]
-    assert _toc(moldova) == ["Summary", "Progress toward goals", "Working-group deliverables",
+    # the summary sits above the contents, so the contents list what follows it
+    assert _toc(evergreen) == ["Partners at the table", "Focus-group themes", "Joint training", "Methods"]
+    assert _toc(moldova) == ["Progress toward goals", "Working-group deliverables",
                              "Membership and sectors", "Outputs", "Methods"]
     for text in (evergreen, moldova):
         assert "left out of the HTML report" not in text and "recorded for this jurisdiction" not in text
@@ -251,7 +252,7 @@ def test_a_jurisdiction_with_one_table_renders_only_that_section(batch, tmp_path
     result = run_batch(params, data, out2, only=["lowland"], progress=False)
     assert result.exit_code == 0, result.summary_table()
     page = (out2 / "countries" / "lowland.html").read_text()
-    assert _toc(page) == ["Summary", "Outputs", "Methods"]
+    assert _toc(page) == ["Outputs", "Methods"]
     assert "guidelines drafted" in page.lower()
 
 
@@ -318,9 +319,9 @@ def _drop_team_rows(path: Path, team_id: str) -> None:
 def test_team_report_leaves_out_sections_without_data(batch, tmp_path):
     out, _ = batch
     cedar = _toc((out / "teams" / "cedar-river-tribe.html").read_text())
-    assert cedar == ["Summary", "Measures over time", "Compared with units that did not take part",
-                     "How large was the change?", "Staffing: turnover and headcount",
-                     "Vacant positions", "Time to fill vacancies", "Staff survey: burnout and intent to leave",
+    assert cedar == ["Measures over time", "Compared with units that did not take part", "How large was the change?",
+                     "Staffing: turnover and headcount", "Vacant positions", "Time to fill vacancies",
+                     "Staff survey: burnout and intent to leave",
                      "Before and after", "What the team tried: PDSA cycles", "Progress score", "Methods"]
     data, params = copy_inputs(tmp_path)
     for table in ("positions", "requisitions", "survey"):
@@ -344,7 +345,7 @@ _ARROW_COLUMNS = {"Left (before → after)": 10, "Respondents (before → after)
 
 
 def _tables(page: str):
-    for table in re.findall(r'<table class="ek-table">(.*?)</table>', page, re.S):
+    for table in re.findall(r'<table class="ek-table"[^>]*>(.*?)</table>', page, re.S):
         heads = [re.sub(r"<[^>]+>", "", h) for h in re.findall(r"<th[^>]*>(.*?)</th>", table, re.S)]
         for row in re.findall(r"<tr>(.*?)</tr>", table.split("</thead>")[-1], re.S):
             cells = [re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
@@ -383,7 +384,8 @@ def test_team_effect_lists_state_the_caution_once_right_after_each_list(batch):
     from evalkit.effects.narrative import CAUTION_WITHIN_TEAM
 
     out, _ = batch
-    text = (out / "teams" / "cedar-river-tribe.html").read_text()
+    text = re.sub(r'<a class="ek-term" href="#glossary-[a-z-]+">(.*?)</a>', r"\1",  # glossary links
+                  (out / "teams" / "cedar-river-tribe.html").read_text())
     lists = [(m.start(), m.group(1), m.group(2)) for m in
              re.finditer(r'<ul>((?:<li>[^<]*</li>)+)</ul><p class="ek-caution">([^<]*)</p>', text)]
     assert [unescape(caution) for _, _, caution in lists] == [CAUTION_WITHIN_TEAM] * 2
@@ -404,3 +406,83 @@ def test_stderr_output_never_reaches_the_page():
     nb.cells = [nbformat.v4.new_markdown_cell("# T"), cell]
     page = export_html(nb, title="T")
     assert "UserWarning" not in page and "/home/x" not in page and "shown" in page
+
+
+# --------------------------------------------------------------------------- the first screen
+
+
+def test_export_removes_notebook_only_cells_and_puts_the_contents_after_the_summary():
+    from evalkit.report.html import CONTENTS_MARKER, NOTEBOOK_ONLY_TAG
+
+    nb = _nb_with_outputs()
+    howto = nbformat.v4.new_markdown_cell("# Notebook title\n\nChange team_id and choose Run All.")
+    howto.metadata["tags"] = [NOTEBOOK_ONLY_TAG]
+    summary = nbformat.v4.new_code_cell("summary()")
+    summary.outputs = [nbformat.v4.new_output("display_data", data={
+        "text/html": f'<h1>Unit &lt;x&gt;</h1><section class="ek-summary"><h2 id="summary">Summary</h2>'
+                     f'</section>{CONTENTS_MARKER}', "text/plain": "summary"})]
+    nb.cells = [howto, summary] + nb.cells[1:]
+    page = export_html(nb, title="T")
+    assert "Run All" not in page and "Notebook title" not in page
+    assert page.count("<h1") == 1
+    assert page.index("<h1>Unit") < page.index('class="ek-summary"') < page.index('class="ek-toc"') \
+        < page.index('<h2 id="First-section"')
+    assert [text for _, _, text in table_of_contents(page)] == ["First section", "A subsection", "Methods"]
+
+
+def test_export_writes_the_alt_text_of_an_image_output():
+    nb = _nb_with_outputs()
+    out = nb.cells[2].outputs[1]
+    out.metadata = {"image/png": {"alt": 'Run chart of "Turnover" <b>'}}
+    page = export_html(nb, title="T")
+    import html as html_lib
+
+    alts = [html_lib.unescape(m[1]) for m in re.findall(r"<img[^>]*\salt=(['\"])(.*?)\1", page)]
+    assert alts == ['Run chart of "Turnover" <b>'] and "<b>" not in page
+
+
+def test_index_legend_tooltips_attention_first_and_filters():
+    from evalkit.report.index import attention_rank
+
+    def team(i, verdict, status="ok", kind="tribal"):
+        return {"kind": "team", "id": i, "status": status, "html": f"teams/{i}.html", "title": i.upper(),
+                "groups": {"team type": kind, "region": "North <west>"},
+                "verdicts": [{"measure_id": "t", "label": "Turnover", "verdict": verdict,
+                              "detail": "3 points lower (95% interval 1 to 5)"}]}
+
+    entries = [team("a", "improved"), team("b", "mixed", kind="public"), team("c", "deteriorated"),
+               team("d", "no_change", status="failed")]
+    assert [attention_rank(e) for e in entries] == [3, 2, 1, 0]
+    page = render_index(entries, title="x")
+    ids = re.findall(r'<div class="ek-id">([a-z])</div>', page)
+    assert ids == ["d", "c", "b", "a"]  # failed, got worse, mixed, then the rest
+    assert page.count("Needs attention</div>") == 3
+    assert "How to read the badges" in page and ">got worse</span>" in page and ">too little data</span>" in page
+    assert 'title="Red: got worse. Turnover: got worse — 3 points lower (95% interval 1 to 5)"' in page
+    assert 'data-team-type="tribal"' in page and 'data-region="north-west"' in page
+    assert '<label for="f-team-type-public">public</label>' in page and "North &lt;west&gt;" in page
+    assert "#f-team-type-public:checked" in page and "<script" not in page
+    assert "@media (max-width: 600px)" in page
+
+
+def test_small_team_gets_sentences_not_empty_charts(batch):
+    out, _ = batch
+    text = (out / "teams" / "north-lake-band-east.html").read_text()
+    for label in ("Staff turnover", "Reflective supervision", "Vacancy rate"):
+        assert f"{label}: fewer than 10 people in most months: not shown to protect privacy." in text
+    alts = re.findall(r'<img[^>]*\salt="([^"]*)"', text)
+    assert sum(a.startswith("Control chart") for a in alts) == 1  # only the well-being pulse is charted
+    assert "No measures to judge" not in (out / "countries" / "moldova.html").read_text()
+    assert "moved the wrong way" in (out / "countries" / "moldova.html").read_text()
+
+
+def test_quotes_are_block_quotes_attributed_to_groups_and_training_never_passes_100(batch):
+    out, _ = batch
+    text = (out / "countries" / "evergreen.html").read_text()
+    quotes = re.findall(r'<figure class="ek-quote"><blockquote><p>.*?</p></blockquote>'
+                        r'<figcaption>— A participant in the (.*?) affinity group', text)
+    assert quotes
+    assert "ever trained:" not in text and "of current staff, " in text
+    percents = [int(p) for p in re.findall(r"of current staff, (\d+)% had completed", text)]
+    assert percents and all(0 <= p <= 100 for p in percents)
+    assert "(score ≥ 50) (score ≥ 50)" not in (out / "teams" / "cedar-river-tribe.html").read_text()

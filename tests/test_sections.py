@@ -72,8 +72,41 @@ def test_summary_box_escapes_and_states_the_caveats():
                                verdicts=verdicts, caveats=["a & b"], synthetic=True)
     html = box._repr_html_()
     assert "<script>" not in html and "&lt;script&gt;x&lt;/script&gt;" in html
-    assert "&lt;i&gt;Turnover&lt;/i&gt;</strong>: <strong>improved</strong> — 1 &lt; 2 &amp; more" in html
+    assert ('&lt;i&gt;Turnover&lt;/i&gt;</strong>: <strong class="ek-verdict ek-good">improved</strong> — '
+            "1 &lt; 2 &amp; more") in html
     assert "SYNTHETIC DATA" in html and "a &amp; b" in html and "2024-12-31" in html
+
+
+def test_summary_box_prints_the_notes_escaped_and_ends_with_the_contents_marker():
+    from evalkit.report.html import CONTENTS_MARKER
+
+    box = sections.summary_box(evaluated="T", period="p", data_as_of=None, notes="Comparison <unit>")
+    html = box._repr_html_()
+    assert "<h3>Notes</h3><ul><li>Comparison &lt;unit&gt;</li></ul>" in html
+    assert html.endswith(CONTENTS_MARKER) and '<h2 id="summary">Summary</h2>' in html
+    assert "No measures to judge." in html
+    assert "<h3>Notes</h3>" not in sections.summary_box(evaluated="T", period="p", data_as_of=None).html
+
+
+def test_title_block_is_the_one_h1_naming_the_unit_and_period():
+    words = sections.report_title("Cedar <River>", "team evaluation", "2022-01", "2024-12")
+    assert words == "Cedar <River> — team evaluation, Jan 2022–Dec 2024"
+    html = sections.title_block(words, "sub").html
+    assert html.count("<h1") == 1 and "Cedar &lt;River&gt; — team evaluation, Jan 2022–Dec 2024</h1>" in html
+    assert sections.report_title("Evergreen", "state report") == "Evergreen — state report"
+
+
+def test_link_terms_links_glossary_terms_only_outside_tags_and_keeps_escaping():
+    import html as _html
+
+    text = _html.escape("Hedges' g = 0.3; odds ratio 0.8; I² 40% <b>random-effects</b>")
+    out = sections.link_terms(text)
+    assert '<a class="ek-term" href="#glossary-hedges-g">Hedges&#x27; g</a>' in out
+    assert 'href="#glossary-odds-ratio"' in out and 'href="#glossary-i-squared"' in out
+    assert "&lt;b&gt;" in out and "<b>" not in out
+    assert sections.link_terms('<a title="odds ratio">x</a>') == '<a title="odds ratio">x</a>'  # not inside tags
+    ids = {a for a, *_ in sections.GLOSSARY}
+    assert all(f'id="glossary-{a}"' in sections.glossary().html for a in ids)
 
 
 def test_board_counts_count_teams_by_verdict():
@@ -467,7 +500,11 @@ def test_effect_sentences_state_the_shared_caution_once_after_the_list():
              "Before/after within one team (separations per staff-month): the rate of separations was 0.80 times the "
              "earlier rate (rate ratio, 95% CI 0.40 to 1.60). The interval includes no change. " + CAUTION_WITHIN_TEAM,
              "Too short to trust: <script>."]
-    html = sections.effect_sentences(items)._repr_html_()
+    import re
+
+    linked = sections.effect_sentences(items)._repr_html_()
+    assert 'href="#glossary-rate-ratio">rate ratio</a>' in linked and 'href="#glossary-confidence-interval">95% CI</a>' in linked
+    html = re.sub(r'<a class="ek-term" href="#glossary-[a-z-]+">(.*?)</a>', r"\1", linked)
     assert html == (
         "<ul><li>Before/after within one team (survey waves W1 and W3): the mean score was 7.7 points lower "
         "(95% CI \u221215.2 to \u22120.3 points). The whole interval is in the direction of improvement.</li>"
@@ -499,3 +536,74 @@ def test_report_tables_blank_rate_months_on_fewer_than_ten_staff():
     assert (raw["measures"].loc[rates, "denominator"] < 10).all()  # the premise: a very small team
     assert m.loc[rates, "numerator"].isna().all() and m.loc[rates, "denominator"].isna().all()
     assert m.loc[~rates, "numerator"].notna().all()
+
+
+# --------------------------------------------------------------------------- first screen helpers
+
+def _demo_team(team_id):
+    from pathlib import Path
+
+    from evalkit.inputs.params import load_team
+
+    root = Path(__file__).resolve().parents[1]
+    params = load_team(root / "params", team_id)
+    tables = sections.load_report_tables(root / "data" / "demo", team_id, kind="team", params=params,
+                                         params_dir=root / "params")
+    return params, tables, sections.measure_charts(tables, params)
+
+
+def test_no_chart_sentence_names_the_measure_and_the_privacy_reason_for_a_small_team():
+    # north-lake-band-east: demo team of 4-8 staff (data/demo BRIEF), so every rate month is suppressed
+    params, tables, charts = _demo_team("north-lake-band-east")
+    assert sections.no_chart_sentence(charts, "turnover_rate", tables, params) == (
+        "Staff turnover: fewer than 10 people in most months: not shown to protect privacy.")
+    assert sections.no_chart_sentence(charts, "wellbeing_pulse", tables, params) is None  # 36 monthly scores
+    alt = sections.chart_alt(charts, "wellbeing_pulse", params)
+    assert alt.startswith("Control chart (i chart) of Well-being pulse") and "Verdict:" in alt
+
+
+def test_no_chart_sentence_counts_months_when_few_were_measured():
+    params, tables, charts = _demo_team("cedar-river-tribe")
+    assert sections.no_chart_sentence(charts, "turnover_rate", tables, params) is None
+    sentence = sections.no_chart_sentence(charts, "turnover_rate", tables, params, min_points=40)
+    assert sentence == "Staff turnover: only 36 months with data (a chart needs at least 40): not shown."
+
+
+def test_chart_caption_says_the_verdict_of_the_summary_box_and_the_rule_set():
+    params, tables, charts = _demo_team("cedar-river-tribe")
+    html = sections.chart_caption(charts, "turnover_rate").html
+    row = charts.verdicts.set_index("measure_id").loc["turnover_rate"]
+    assert f'ek-good">{row["verdict_text"]}</strong>' in html and "Anhøj" in html
+
+
+def test_show_chart_displays_png_with_alt_metadata(monkeypatch):
+    import matplotlib.pyplot as plt
+
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda *a, **k: shown.append((a, k)))
+    fig, ax = plt.subplots()
+    ax.plot([1, 2])
+    sections.show_chart(ax, alt="A line <rising>")
+    (data,), kwargs = shown[0]
+    assert kwargs["metadata"] == {"image/png": {"alt": "A line <rising>"}} and kwargs["raw"] is True
+    assert data["image/png"] and not plt.fignum_exists(fig.number)  # closed after display
+
+
+def test_country_verdicts_word_goal_and_deliverable_statuses():
+    from evalkit.report import country as country_sections
+
+    tables = {"goals": pd.DataFrame({
+        "country": ["x", "x"], "goal_id": ["g1", "g2"], "goal": ["Fewer <leavers>", "More training"],
+        "indicator": ["Leavers (%)", "Courses"], "baseline": [20.0, 0.0], "target": [10.0, 4.0],
+        "value": [25.0, 4.0], "as_of": pd.to_datetime(["2024-06-30", "2024-06-30"])}),
+        "deliverables": pd.DataFrame({
+            "country": ["x"] * 3, "group": ["tg1"] * 3, "deliverable_id": ["d1", "d2", "d3"], "goal_id": ["g1"] * 3,
+            "title": ["a", "b", "c"], "due": pd.to_datetime(["2024-01-31", "2024-02-28", "2025-01-31"]),
+            "completed": pd.to_datetime(["2024-01-15", None, None])})}
+    frame = country_sections.country_verdicts(tables, "x", as_of="2024-06-30")
+    # goal 1 went from 20 to 25 when 10 was the target: away from it; goal 2 reached 4 of 4
+    assert frame["verdict_text"].tolist() == ["moved the wrong way", "achieved", "overdue"]
+    assert frame["tone"].tolist() == ["bad", "good", "bad"]
+    assert frame["detail"].iloc[2] == "3 deliverables: 1 done on time, 1 overdue, 1 not yet due"
+    box = sections.summary_box(evaluated="x", period="p", data_as_of=None, verdicts=frame).html
+    assert "Goal: Fewer &lt;leavers&gt;" in box and "No measures to judge" not in box

@@ -162,7 +162,7 @@ def _entry_from_future(job, future, out_dir: Path, wall: float, client) -> dict:
         return manifest_entry(job, "failed", out_dir=out_dir, error=rendered["error"], seconds=wall)
     written = write_report(job, out_dir, rendered, seconds=rendered["seconds"])
     return manifest_entry(job, written["status"], out_dir=out_dir, error=written["error"], seconds=written["seconds"],
-                         title=written["title"], verdicts=written["verdicts"], cell=written["cell"],
+                         title=written["title"], verdicts=written["verdicts"], cell=written["cell"], groups=written.get("groups"),
                          html=written["html"], notebook=written["notebook"])
 
 

@@ -187,6 +187,7 @@ def execute_report(job: ReportJob, *, engine: str, generated_at: str, output_lab
         "cell": error.cell if error is not None else None,
         "title": summary.get("title"),
         "verdicts": summary.get("verdicts") or [],
+        "groups": summary.get("groups") or {},
         "ipynb": text,
         "page": page,
     }
@@ -205,4 +206,4 @@ def _child_entry(job: ReportJob, out_dir: Path, payload: bytes, status: int, wal
         result = {"status": "failed", "error": why}
     return manifest_entry(job, result.get("status", "failed"), out_dir=out_dir, error=result.get("error"),
                   seconds=result.get("seconds", wall), title=result.get("title"), verdicts=result.get("verdicts"),
-                  cell=result.get("cell"), html=result.get("html"), notebook=result.get("notebook"))
+                  groups=result.get("groups"), cell=result.get("cell"), html=result.get("html"), notebook=result.get("notebook"))

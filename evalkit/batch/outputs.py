@@ -191,7 +191,7 @@ def write_manifest(out_dir: Path, entries: dict, state: dict) -> None:
 
 
 def write_index(out_dir: Path, entries: list, plan: dict, generated_at: str) -> None:
-    from evalkit.report.html import render_index
+    from evalkit.report.index import render_index
 
     page = render_index(entries, title=plan.get("title") or "evalkit reports", generated_at=generated_at,
                         synthetic=bool(plan.get("synthetic")))
@@ -199,7 +199,7 @@ def write_index(out_dir: Path, entries: list, plan: dict, generated_at: str) -> 
 
 
 def manifest_entry(job: ReportJob, status: str, *, out_dir: Path, error=None, seconds=0.0, title=None, verdicts=(),
-           cell=None, html=None, notebook=None) -> dict:
+           cell=None, html=None, notebook=None, groups=None) -> dict:
     previous = job.rel(".html")
     return {
         "kind": job.kind,
@@ -212,6 +212,7 @@ def manifest_entry(job: ReportJob, status: str, *, out_dir: Path, error=None, se
         "error": error,
         "title": title,
         "verdicts": list(verdicts or []),
+        "groups": dict(groups or {}),  # e.g. {"team type": "tribal", "region": "Northwest"}: index filters
         "cell": cell,
         "previous_html": previous if status == "failed" and (out_dir / previous).is_file() else None,
     }
@@ -237,6 +238,7 @@ def write_report(job: ReportJob, out_dir: Path, rendered: dict, *, seconds: floa
         "cell": rendered["cell"],
         "title": rendered["title"],
         "verdicts": rendered["verdicts"],
+        "groups": rendered.get("groups") or {},
         "html": html_rel,
         "notebook": nb_rel,
         "seconds": seconds,

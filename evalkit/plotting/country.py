@@ -271,23 +271,26 @@ def plot_training_coverage(result, ax: Axes | None = None, *, team_id: str = "al
     Returns
     -------
     matplotlib.axes.Axes
-        Solid lines: % of current staff trained; dashed: people ever trained as
-        a % of current staff (can pass 100 %, the overstatement).
+        One line per level: of the staff employed on the 1st of each month, the
+        share who had completed it (0–100 %). Levels differ in colour, line style
+        and marker. Cumulative "ever trained" counts (which include leavers and
+        can pass 100 % of current staff) are not drawn: the report says them in
+        words (:func:`evalkit.report.country.training_coverage_sentences`).
     """
     m = result.monthly.loc[result.monthly["team_id"] == team_id]
     ax = _ax(ax, (9, 4.5))
     if m.empty:
         return _empty(ax, "No training coverage to show")
+    styles = ("-", "--", "-.", ":")
+    markers = ("o", "s", "^", "D")
     for i, lvl in enumerate(levels or result.settings["levels"]):
         d = m.loc[m["level"] == lvl]
         c = OKABE_ITO[[4, 0, 2, 6, 5, 1][i % 6]]
-        ax.plot(d["month"], d["coverage_pct"], color=c, linewidth=2, label=f"{lvl}: current staff trained")
-        ax.plot(d["month"], d["ever_trained_pct_of_staff"], color=c, linewidth=1.2, linestyle="--",
-                label=f"{lvl}: ever trained (cumulative)")
-    ax.axhline(100, color="black", linewidth=0.8, linestyle=":")
-    ax.set_ylabel("% of staff employed on the 1st")
-    ax.set_ylim(bottom=0)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False)
-    ax.set_title(f"Training coverage — {team_id}\ncumulative counts include leavers and overstate coverage",
+        ax.plot(d["month"], d["coverage_pct"], color=c, linewidth=2, linestyle=styles[i % 4], marker=markers[i % 4],
+                markevery=6, markersize=5, label=f"{lvl}")
+    ax.set_ylabel("of current staff, % trained")
+    ax.set_ylim(0, 100)
+    ax.legend(title="level", loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False)
+    ax.set_title(f"Training coverage — {team_id}\nof the staff employed on the 1st of each month, % trained",
                  fontsize=10)
     return ax

@@ -68,9 +68,39 @@ def _caption(result: QicResult, facet, direction) -> str:
     return text
 
 
+def _with_gaps(xs: np.ndarray, y: np.ndarray, dates: bool) -> tuple[np.ndarray, np.ndarray]:
+    """x and y with a NaN inserted wherever months are missing, so the line breaks there
+    instead of joining across the gap (blank months are NaN already)."""
+    if len(xs) < 3:
+        return xs, y
+    steps = np.diff(xs)
+    usual = np.nanmedian(steps)
+    if not np.isfinite(usual) or usual <= 0:
+        return xs, y
+    gap = np.flatnonzero(steps > 1.5 * usual)
+    if not len(gap):
+        return xs, y
+    mids = (xs[gap] + xs[gap + 1]) / 2
+    return np.insert(xs, gap + 1, mids), np.insert(y.astype(float), gap + 1, np.nan)
+
+
+def _event_rows(ax_x: np.ndarray, span: float, min_gap: float = 0.12) -> list[int]:
+    """Label row of each event (0, 1, 2, ...): events closer than ``min_gap`` of the x span
+    to an earlier one on the same row move up a row, so labels do not overlap."""
+    last: dict[int, float] = {}
+    rows = []
+    for xv in ax_x:
+        row = 0
+        while row in last and xv - last[row] < min_gap * span:
+            row += 1
+        last[row] = xv
+        rows.append(row)
+    return rows
+
+
 @plain_text
 def plot_qic(result: QicResult, ax=None, *, title=None, target=None, annotations=None, ylabel=None,
-             show_verdict_direction=None, facet=None):
+             show_verdict_direction=None, facet=None, caption=True, legend=True):
     """Draw one run or control chart.
 
     Parameters
@@ -78,21 +108,28 @@ def plot_qic(result: QicResult, ax=None, *, title=None, target=None, annotations
     result : QicResult
         Output of :func:`evalkit.spc.qic.qic`.
     ax : matplotlib Axes, optional
-        Where to draw; a new figure (9 × 4 in) is made when omitted.
+        Where to draw; a new figure (9 × 4.6 in) is made when omitted.
     title, ylabel : str, optional
         Axis title and y label (ylabel should name the unit, e.g. "% per month").
     target : float, optional
         Target line in plotted units; default ``result.target``.
     annotations : pandas.DataFrame, optional
         Columns ``date, label`` (e.g. PDSA starts, learning sessions from the
-        events table); each draws a thin vertical line with its label. Rows
-        outside the chart's x range are skipped. For numeric x, ``date`` holds
-        x values.
+        events table); each draws a thin vertical line, labelled above the plot
+        area (labels of close events on staggered rows). Rows outside the
+        chart's x range are skipped. For numeric x, ``date`` holds x values.
     show_verdict_direction : {"increase", "decrease", "neutral"}, optional
         Adds the plain-language verdict for that direction to the caption;
         default ``result.direction`` (no verdict when both are None).
     facet : optional
         Which facet to draw when the result has several.
+    caption : bool, default True
+        Draw the caption (rule set and verdict) under the chart. Reports pass False
+        and print the caption as HTML text instead
+        (:func:`evalkit.report.sections.chart_caption`).
+    legend : bool, default True
+        A legend under the chart naming data, baseline, centre line, limits,
+        signals, target and events (those drawn).
 
     Returns
     -------
@@ -100,55 +137,85 @@ def plot_qic(result: QicResult, ax=None, *, title=None, target=None, annotations
 
     Notes
     -----
-    Data line and points in blue (dots only for categorical x); points beyond
-    the 3-sigma limits in vermillion; excluded points and points exactly on
-    the centre line in grey; centre line grey, dashed orange when the phase has
-    a runs signal; limits stepped where they vary; dotted vertical lines
-    between phases; target dash-dot green. The caption names the rule set.
+    Never colour alone: data are blue circles on a solid line; points beyond the
+    3-sigma limits are vermillion diamonds; excluded points and points exactly on
+    the centre line grey circles; the centre line is solid grey, dashed orange
+    when the phase has a sustained shift (runs signal); limits are dotted; the
+    target dash-dot green; events thin purple lines; the baseline months
+    (``points.baseline``) are shaded. Missing months break the line (no line is
+    drawn across a gap).
     """
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
     facet, pts, summ = _facet_points(result, facet)
     if ax is None:
-        _, ax = plt.subplots(figsize=(9, 4), layout="constrained")
+        _, ax = plt.subplots(figsize=(9, 4.6), layout="constrained")
     xs = _xpos(result, pts)
     y = pts["y"].to_numpy(dtype=float)
     cl = pts["cl"].to_numpy(dtype=float)
     dots_only = result.x_kind == "category"
     line_colour = OKABE_ITO["blue"]
+    handles = []
+    step = xs[1] - xs[0] if len(xs) > 1 else 1.0
+    if "baseline" in pts and pts["baseline"].astype(bool).any() and not pts["baseline"].astype(bool).all():
+        base_x = xs[pts["baseline"].to_numpy(dtype=bool)]
+        ax.axvspan(base_x.min() - step / 2, base_x.max() + step / 2, color="#EDEDED", zorder=0, lw=0,
+                   gid="baseline")
+        handles.append(Patch(facecolor="#EDEDED", label="baseline months (limits from these)"))
     if not dots_only:
-        ax.plot(xs, y, "-", color=line_colour, lw=1.3, zorder=2, gid="data-line")
+        gx, gy = _with_gaps(xs, y, result.x_kind == "date")
+        ax.plot(gx, gy, "-", color=line_colour, lw=1.3, zorder=2, gid="data-line")
     grey = (~pts["include"].to_numpy(dtype=bool)) | (y == cl)
     normal = ~grey
-    ax.scatter(xs[normal], y[normal], s=18, color=line_colour, zorder=3, gid="points")
-    ax.scatter(xs[grey], y[grey], s=18, color=_GREY, zorder=3, gid="grey-points")
+    ax.scatter(xs[normal], y[normal], s=18, marker="o", color=line_colour, zorder=3, gid="points")
+    handles.append(Line2D([], [], color=line_colour, marker="o", ms=4, lw=0 if dots_only else 1.3,
+                          label="monthly value"))
+    ax.scatter(xs[grey], y[grey], s=18, marker="o", color=_GREY, zorder=3, gid="grey-points")
     sig = pts["sigma_signal"].to_numpy(dtype=bool)
-    ax.scatter(xs[sig], y[sig], s=46, color=OKABE_ITO["vermillion"], edgecolor="black", lw=0.5,
+    ax.scatter(xs[sig], y[sig], s=52, marker="D", color=OKABE_ITO["vermillion"], edgecolor="black", lw=0.5,
                zorder=4, gid="sigma-signal", label="outside limits")
+    if sig.any():
+        handles.append(Line2D([], [], lw=0, marker="D", ms=6, color=OKABE_ITO["vermillion"], mec="black",
+                              label="unusual month (outside the limits)"))
     if "point_type" in pts:
         for kind, colour in _MDC_COLOURS.items():
             m = (pts["point_type"] == kind).to_numpy() & ~sig
             if m.any():
-                ax.scatter(xs[m], y[m], s=34, color=colour, zorder=4, gid=f"mdc-{kind}")
+                ax.scatter(xs[m], y[m], s=34, marker="s", color=colour, zorder=4, gid=f"mdc-{kind}")
+                handles.append(Line2D([], [], lw=0, marker="s", ms=5, color=colour,
+                                      label=kind.replace("_", " ").replace("special cause", "special cause:")))
     elif result.method == "ihi":
         m = pts["runs_signal"].to_numpy(dtype=bool) & ~sig
         ax.scatter(xs[m], y[m], s=30, facecolor="none", edgecolor=OKABE_ITO["orange"], lw=1.2,
                    zorder=4, gid="runs-points")
+        if m.any():
+            handles.append(Line2D([], [], lw=0, marker="o", ms=6, mfc="none", mec=OKABE_ITO["orange"],
+                                  label="part of a run or trend"))
 
-    step = xs[1] - xs[0] if len(xs) > 1 else 1.0
     signal_by_part = dict(zip(summ["part"], summ["runs_signal"].astype(bool)))
     parts = pts["part"].to_numpy()
+    any_signal, any_limits = False, False
     for p in np.unique(parts):
         m = parts == p
         px = xs[m]
-        lo, hi = px.min() - step / 2 if len(px) == 1 else px.min(), px.max()
         signal = signal_by_part.get(p, False)
-        pcl = cl[m]
-        ax.step(px, pcl, where="mid", color=OKABE_ITO["orange"] if signal else _LIMIT,
+        any_signal |= bool(signal)
+        ax.step(px, cl[m], where="mid", color=OKABE_ITO["orange"] if signal else _LIMIT,
                 ls="--" if signal else "-", lw=1.6 if signal else 1.1, zorder=1, gid="centre-line")
         for col in ("lcl", "ucl"):
             v = pts[col].to_numpy(dtype=float)[m]
             if np.isfinite(v).any():
-                ax.step(px, v, where="mid", color=_LIMIT, ls="-", lw=0.9, alpha=0.9, zorder=1, gid="limits")
-        del lo, hi
+                any_limits = True
+                ax.step(px, v, where="mid", color=_LIMIT, ls=":", lw=1.1, alpha=0.9, zorder=1, gid="limits")
+    centre = "median" if result.chart == "run" else "centre line (average)"
+    if any(not signal_by_part.get(p, False) for p in np.unique(parts)):
+        handles.append(Line2D([], [], color=_LIMIT, lw=1.1, label=centre))
+    if any_signal:
+        handles.append(Line2D([], [], color=OKABE_ITO["orange"], ls="--", lw=1.6,
+                              label=f"{centre}, sustained shift found"))
+    if any_limits:
+        handles.append(Line2D([], [], color=_LIMIT, ls=":", lw=1.1, label="limits (expected range)"))
     breaks = np.flatnonzero(parts[1:] != parts[:-1])
     for b in breaks:
         ax.axvline((xs[b] + xs[b + 1]) / 2, color=_LIMIT, ls=":", lw=1, gid="phase-break")
@@ -157,8 +224,10 @@ def plot_qic(result: QicResult, ax=None, *, title=None, target=None, annotations
     if target is not None and np.isfinite(target):
         ax.axhline(target, color=OKABE_ITO["green"], ls="-.", lw=1.2, gid="target")
         ax.annotate("target", xy=(1, target), xycoords=("axes fraction", "data"), xytext=(2, 0),
-                    textcoords="offset points", va="center", fontsize=8, color=OKABE_ITO["green"])
+                    textcoords="offset points", va="center", fontsize=8, color="#00664A")
+        handles.append(Line2D([], [], color=OKABE_ITO["green"], ls="-.", lw=1.2, label="target"))
 
+    label_rows = 0
     if annotations is not None and len(annotations):
         if not {"date", "label"} <= set(annotations.columns):
             raise InputError("annotations need the columns date and label (e.g. from the events table).")
@@ -168,12 +237,19 @@ def plot_qic(result: QicResult, ax=None, *, title=None, target=None, annotations
         else:
             ax_x = pd.to_numeric(ann["date"], errors="coerce").to_numpy(dtype=float)
         lo, hi = np.nanmin(xs) - step, np.nanmax(xs) + step
-        for xv, label in zip(ax_x, ann["label"].astype(str)):
-            if np.isfinite(xv) and lo <= xv <= hi:
-                ax.axvline(xv, color=OKABE_ITO["purple"], lw=0.9, alpha=0.8, gid="annotation")
-                ax.annotate(label, xy=(xv, 1), xycoords=("data", "axes fraction"), xytext=(2, -2),
-                            textcoords="offset points", rotation=90, va="top", ha="left", fontsize=7,
-                            color=OKABE_ITO["purple"])
+        keep = [(xv, label) for xv, label in zip(ax_x, ann["label"].astype(str)) if np.isfinite(xv) and lo <= xv <= hi]
+        keep.sort(key=lambda t: t[0])
+        rows = _event_rows(np.array([k[0] for k in keep]), hi - lo)
+        for (xv, label), row in zip(keep, rows):
+            ax.axvline(xv, color=OKABE_ITO["purple"], lw=0.9, alpha=0.8, gid="annotation")
+            ax.annotate(label, xy=(xv, 1), xycoords=("data", "axes fraction"), xytext=(0, 3 + 11 * row),
+                        textcoords="offset points", va="bottom", ha="center", fontsize=8, color="#7A3B69",
+                        gid="annotation-label")
+            label_rows = max(label_rows, row + 1)
+        if keep:
+            handles.append(Line2D([], [], color=OKABE_ITO["purple"], lw=0.9, label="event (labelled above)"))
+    if not dots_only and (np.isnan(y).any() or len(_with_gaps(xs, y, True)[0]) > len(xs)):
+        handles.append(Line2D([], [], color="white", lw=0, label="gap in the line = month without a value"))
 
     if dots_only:
         ax.set_xticks(xs, [str(v) for v in pts["x"]], rotation=45, ha="right")
@@ -186,11 +262,15 @@ def plot_qic(result: QicResult, ax=None, *, title=None, target=None, annotations
     if ylabel:
         ax.set_ylabel(ylabel)
     default_title = f"{result.chart.upper()} chart" + (f" — {facet}" if facet != "" else "")
-    ax.set_title(default_title if title is None else title, loc="left", fontsize=11)
+    ax.set_title(default_title if title is None else title, loc="left", fontsize=11, pad=6 + 11 * label_rows + 4)
     direction = show_verdict_direction if show_verdict_direction is not None else result.direction
-    ax.annotate(_caption(result, facet, direction), xy=(0, 0), xycoords="axes fraction",
-                xytext=(0, -34), textcoords="offset points", va="top", fontsize=8, color="#333333",
-                gid="caption")
+    if caption:
+        ax.annotate(_caption(result, facet, direction), xy=(0, 0), xycoords="axes fraction",
+                    xytext=(0, -34), textcoords="offset points", va="top", fontsize=8, color="#333333",
+                    gid="caption")
+    if legend and handles:
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0, -0.1 if not caption else -0.22),
+                  ncol=3, fontsize=8, frameon=False, handlelength=2.2)
     return ax
 
 
@@ -226,7 +306,7 @@ def plot_qic_facets(result: QicResult, *, ncols=4, sharey=True, titles=None, yla
                              sharex=True, sharey=sharey, squeeze=False, layout="constrained")
     for ax, f in zip(axes.flat, facets):
         plot_qic(result, ax, facet=f, title=(titles or {}).get(f, str(f)), ylabel=ylabel, target=target,
-                 annotations=annotations, show_verdict_direction=show_verdict_direction)
+                 annotations=annotations, show_verdict_direction=show_verdict_direction, legend=False)
         ax.title.set_fontsize(9)
         for text in ax.texts:
             if text.get_gid() == "caption":

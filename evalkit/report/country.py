@@ -10,7 +10,7 @@ import html
 
 import pandas as pd
 
-from evalkit.report.sections import Summary, slug_label
+from evalkit.report.sections import Summary, _is_missing, slug_label
 
 __all__ = [
     "COUNTRY_SECTIONS", "country_sections", "describe_sections", "section_table", "training_sessions_table",
@@ -133,3 +133,135 @@ def country_methods(params) -> Summary:
              f"<li><strong>Expected sectors:</strong> {esc(', '.join(map(slug_label, params.expected_sectors)) or 'none listed')}.</li>",
              f"<li><strong>Software:</strong> evalkit {esc(__version__)}.</li>"]
     return Summary(f"<ul>{''.join(items)}</ul>")
+
+
+#: Goal statuses (:data:`evalkit.country.goals.GOAL_STATUSES`) in a reviewer's words, and their tone.
+GOAL_WORDS = {"achieved": "achieved", "on track": "on track", "in progress": "in progress", "behind": "behind",
+              "no progress": "no progress", "moved away": "moved the wrong way", "no gap": "target already met",
+              "no value yet": "no value yet"}
+GOAL_TONES = {"achieved": "good", "on track": "good", "in progress": "neutral", "behind": "bad",
+              "no progress": "bad", "moved away": "bad", "no gap": "neutral", "no value yet": "muted"}
+
+
+def country_verdicts(tables, country_id: str, *, as_of) -> pd.DataFrame:
+    """The summary box's lines for a jurisdiction: one per goal, one per working group's deliverables.
+
+    Parameters
+    ----------
+    tables : Tables or mapping
+        The jurisdiction's tables (``goals`` and/or ``deliverables``).
+    country_id : str
+    as_of : date-like
+        The date the report describes (params ``as_of``).
+
+    Returns
+    -------
+    DataFrame
+        Columns ``label, verdict, verdict_text, tone, detail`` (what
+        :func:`evalkit.report.sections.summary_box` reads). Goals: the status of
+        :func:`evalkit.country.goals.goal_progress` in words ("on track", "behind", "moved
+        the wrong way", ...) with how far the indicator has moved toward its target.
+        Deliverables, per group: "overdue" when any is overdue, else "late" when any was
+        done late, else "on time" (or "not yet due"), with the counts of each status.
+        Empty when neither table has rows.
+    """
+    from evalkit.country import goals
+
+    rows = []
+    if "goals" in tables and len(tables["goals"]):
+        progress = goals.goal_progress(tables["goals"], as_of=as_of, country=country_id).progress
+        for r in progress.itertuples(index=False):
+            status = str(r.status)
+            detail = f"indicator: {r.indicator}" if not _is_missing(r.indicator) else ""
+            if not _is_missing(r.pct_of_way) and status not in ("no value yet", "no gap"):
+                pct = float(r.pct_of_way)
+                detail += ("; moved away from the target since the baseline" if pct < 0 else
+                           "; target reached" if pct >= 100 else f"; {pct:.0f}% of the way from baseline to target")
+                if not _is_missing(r.expected_pct) and 0 <= pct < 100:
+                    detail += f" (about {r.expected_pct:.0f}% expected by now)"
+            rows.append({"label": f"Goal: {r.goal}", "verdict": status, "verdict_text": GOAL_WORDS.get(status, status),
+                         "tone": GOAL_TONES.get(status, "neutral"), "detail": detail.strip("; ")})
+    if "deliverables" in tables and len(tables["deliverables"]):
+        by_group = goals.deliverable_status(tables["deliverables"], as_of=as_of, country=country_id).by_group
+        for r in by_group.itertuples(index=False):
+            if r.n_overdue:
+                verdict, tone = "overdue", "bad"
+            elif r.n_late:
+                verdict, tone = "late", "neutral"
+            elif r.n_on_time:
+                verdict, tone = "on time", "good"
+            else:
+                verdict, tone = "not yet due", "muted"
+            counts = [(r.n_on_time, "done on time"), (r.n_late, "done late"), (r.n_overdue, "overdue"),
+                      (r.n_not_yet_due, "not yet due")]
+            detail = ", ".join(f"{int(n)} {words}" for n, words in counts if n)
+            rows.append({"label": f"Deliverables of {slug_label(r.group)}", "verdict": verdict,
+                         "verdict_text": verdict, "tone": tone, "detail": f"{int(r.n_deliverables)} deliverables: {detail}"})
+    return pd.DataFrame(rows, columns=["label", "verdict", "verdict_text", "tone", "detail"])
+
+
+def training_coverage_sentences(coverage, *, threshold: int, team_id: str = "all") -> list[str]:
+    """Training coverage in words: 'Of current staff (Dec 2024), 64% trained at basic level; ...'.
+
+    Parameters
+    ----------
+    coverage : evalkit.country.training.TrainedCoverage
+    threshold : int
+        Smallest count of people shown (params ``suppression.min_count``).
+    team_id : str, default "all"
+
+    Returns
+    -------
+    list of str
+        One sentence per level for the last month: the share of current staff trained
+        (never above 100%), and the cumulative number of people ever trained in words,
+        saying it includes people who have left. Counts below ``threshold`` read "fewer
+        than <threshold>"; when current staff are fewer than ``threshold`` the share is
+        not given.
+    """
+    m = coverage.monthly.loc[coverage.monthly["team_id"] == team_id]
+    if m.empty:
+        return []
+    last = m["month"].max()
+    out = []
+    for r in m.loc[m["month"] == last].itertuples(index=False):
+        if _is_missing(r.n_staff) or r.n_staff < threshold:
+            share = f"fewer than {threshold} staff were employed, so the share trained is not shown"
+        else:
+            share = f"of current staff, {r.coverage_pct:.0f}% had completed {r.level} training"
+        ever = int(r.n_ever_trained) if not _is_missing(r.n_ever_trained) else 0
+        people = f"fewer than {threshold}" if ever < threshold else f"{ever}"
+        out.append(f"On {pd.Timestamp(last):%d %b %Y}, {share}. In all, {people} people have completed it since "
+                   "the records begin, counting staff who have since left (so this number is not a share of "
+                   "current staff).")
+    return out
+
+
+def quotes_block(quotes, *, max_quotes: int | None = None) -> Summary:
+    """Focus-group quotes as block quotes, each attributed to its affinity group (never a person).
+
+    Parameters
+    ----------
+    quotes : evalkit.country.qual.Quotes or DataFrame
+        Columns ``text`` and optionally ``code`` (the theme path) and ``affinity_group``.
+    max_quotes : int, optional
+
+    Returns
+    -------
+    Summary
+        ``<figure class="ek-quote"><blockquote>…</blockquote><figcaption>…</figcaption></figure>``
+        per quote; every string escaped.
+    """
+    esc = html.escape
+    frame = getattr(quotes, "quotes", quotes)
+    if max_quotes is not None:
+        frame = frame.head(max_quotes)
+    out = []
+    for row in frame.to_dict("records"):
+        group, theme = row.get("affinity_group"), row.get("code")
+        who = (f"A participant in the {esc(slug_label(str(group)))} affinity group"
+               if not _is_missing(group) else "A focus-group participant")
+        about = f", on {esc(str(theme).replace('>', ' › '))}" if not _is_missing(theme) else ""
+        out.append(f'<figure class="ek-quote"><blockquote><p>{esc(str(row.get("text", "")))}</p></blockquote>'
+                   f"<figcaption>— {who}{about}</figcaption></figure>")
+    return Summary("\n".join(out) if out else "<p>No quotes to show.</p>")

@@ -29,12 +29,20 @@ SECTION_TAG = "section:"
 
 _RECORDS = (SUMMARY_MIME, SECTIONS_MIME)
 
+#: Cell tag of cells shown in JupyterLab only (e.g. "change team_id ... Run All"): the HTML
+#: export removes them (nbconvert ``TagRemovePreprocessor``).
+NOTEBOOK_ONLY_TAG = "notebook-only"
+
+#: Marker the summary box ends with: the export puts the table of contents there, so a page
+#: reads h1 (the unit), summary, contents, sections. Without it the contents come first.
+CONTENTS_MARKER = "<!-- ek:contents -->"
+
 _GENERATED_CLASS = "ek-generated"
 
 # --------------------------------------------------------------------------- summary record
 
 def record_verdicts(verdicts=None, *, title: str | None = None, period: str | None = None,
-                    data_as_of: str | None = None) -> None:
+                    data_as_of: str | None = None, groups: dict | None = None) -> None:
     """Record what this report found, for the batch runner's index page.
 
     Call it once in a report notebook (a later call replaces an earlier one). It shows
@@ -53,6 +61,9 @@ def record_verdicts(verdicts=None, *, title: str | None = None, period: str | No
         The period covered, e.g. "2022-01 to 2024-12".
     data_as_of : str, optional
         The date the data are current to.
+    groups : dict of str to str, optional
+        What the index can filter this report by, e.g. ``{"team type": "tribal",
+        "region": "Northwest"}`` (missing values left out).
 
     Returns
     -------
@@ -71,6 +82,7 @@ def record_verdicts(verdicts=None, *, title: str | None = None, period: str | No
         "period": None if period is None else str(period),
         "data_as_of": None if data_as_of is None else str(data_as_of),
         "verdicts": _verdict_rows(verdicts),
+        "groups": {str(k): str(v) for k, v in (groups or {}).items() if _text(v) is not None},
     }
     from IPython.display import display
 
@@ -227,14 +239,18 @@ def verdict_words(verdict: str | None) -> str:
 def _exporter():
     """One HTMLExporter reused for every report (template compilation happens once)."""
     from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
 
-    return HTMLExporter(
+    exporter = HTMLExporter(
         template_name="basic",          # body only: no require.js, MathJax or CDN links
         exclude_input=True,
         exclude_input_prompt=True,
         exclude_output_prompt=True,
         embed_images=True,              # markdown images become data: URIs too
     )
+    exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags={NOTEBOOK_ONLY_TAG}, enabled=True),
+                                   enabled=True)
+    return exporter
 
 
 def _for_html(nb):
@@ -253,7 +269,7 @@ def _for_html(nb):
     return nb
 
 
-_HEADING = re.compile(r'<h([23]) id="([^"]+)">(.*?)<a class="anchor-link"', re.S)
+_HEADING = re.compile(r'<h([23]) id="([^"]+)">((?:(?!</h[1-6]>).)*?)<a class="anchor-link"', re.S)
 _TAG = re.compile(r"<[^>]+>")
 
 
@@ -298,9 +314,12 @@ def export_html(nb, *, title: str, index_href: str | None = None, generated_at: 
         f'<li class="ek-toc-l{level}"><a href="#{html.escape(anchor, quote=True)}">{html.escape(text)}</a></li>'
         for level, anchor, text in toc
     )
-    nav = f'<nav class="ek-toc" aria-label="Contents"><h2>Contents</h2><ol>\n{items}\n</ol></nav>' if toc else ""
-    back = f'<p class="ek-back"><a href="{html.escape(index_href, quote=True)}">&larr; All reports</a></p>' if index_href else ""
+    nav = f'<nav class="ek-toc" aria-labelledby="ek-contents"><h2 id="ek-contents">Contents</h2><ol>\n{items}\n</ol></nav>' if toc else ""
+    back = (f'<nav class="ek-back" aria-label="All reports"><a href="{html.escape(index_href, quote=True)}">'
+            '&larr; All reports</a></nav>' if index_href else "")
     generated = _generated_line(generated_at, version or __version__)
+    if CONTENTS_MARKER in body:  # h1 and the summary first, then the contents
+        body, nav = body.replace(CONTENTS_MARKER, nav, 1), ""
     return _PAGE.format(
         title=html.escape(title), css=_CSS, back=back, nav=nav, body=body, generated=generated,
     )
@@ -314,85 +333,6 @@ def _generated_line(generated_at: str | None, version: str) -> str:
 def without_generated_line(page: str) -> str:
     """The page with its generated-at line removed (to compare two renderings)."""
     return re.sub(rf'<p class="{_GENERATED_CLASS}">.*?</p>', "", page)
-
-
-# --------------------------------------------------------------------------- index page
-
-
-
-def render_index(entries, *, title: str, generated_at: str | None = None, synthetic: bool = False,
-                 version: str | None = None) -> str:
-    """The index page: every report with its status, verdict badges, link and any error.
-
-    Parameters
-    ----------
-    entries : list of dict
-        Manifest entries (``kind, id, status, html, notebook, seconds, error``) plus
-        optional ``title``, ``verdicts`` (list of ``{label, verdict, detail}``) and
-        ``previous_html`` (the last good report when this one failed).
-    title : str
-        Page heading (escaped).
-    generated_at : str, optional
-        Shown on the generated line.
-    synthetic : bool
-        Show the "synthetic data" banner.
-
-    Returns
-    -------
-    str
-        A self-contained HTML page; every string from the entries is escaped.
-    """
-    from evalkit import __version__
-
-    counts = {s: sum(1 for e in entries if e.get("status") == s) for s in ("ok", "cached", "failed")}
-    parts = []
-    from evalkit.inputs.kinds import REPORT_KINDS
-
-    for kind, heading in ((k.name, k.heading) for k in REPORT_KINDS.values()):
-        rows = [e for e in entries if e.get("kind") == kind]
-        if not rows:
-            continue
-        parts.append(f'<h2 id="{kind}">{heading}</h2>')
-        parts.append('<table class="ek-index"><thead><tr><th scope="col">Report</th><th scope="col">Status</th>'
-                     '<th scope="col">Measures</th><th scope="col">Notes</th></tr></thead><tbody>')
-        parts.extend(_index_row(e) for e in sorted(rows, key=lambda e: str(e.get("id"))))
-        parts.append("</tbody></table>")
-    banner = ('<p class="ek-synthetic"><strong>Synthetic data.</strong> These reports are built from generated '
-              'demonstration data; no real team, person or place is described.</p>') if synthetic else ""
-    summary = (f'<p class="ek-counts">{len(entries)} reports: {counts["ok"]} rendered, {counts["cached"]} unchanged '
-               f'(not re-run), {counts["failed"]} failed.</p>')
-    body = f"<h1>{html.escape(title)}</h1>\n{banner}\n{summary}\n" + "\n".join(parts)
-    return _PAGE.format(title=html.escape(title), css=_CSS, back="", nav="", body=body,
-                        generated=_generated_line(generated_at, version or __version__))
-
-
-def _index_row(entry: dict) -> str:
-    esc = html.escape
-    name = entry.get("title") or entry.get("id") or ""
-    href = entry.get("html")
-    status = entry.get("status") or "failed"
-    if href and status != "failed":
-        link = f'<a href="{esc(href, quote=True)}">{esc(name)}</a>'
-    else:
-        link = esc(name)
-    sub = f'<div class="ek-id">{esc(str(entry.get("id") or ""))}</div>' if entry.get("title") else ""
-    badges = " ".join(
-        f'<span class="ek-badge ek-{verdict_tone(v.get("verdict"))}" title="{esc(v.get("detail") or "", quote=True)}">'
-        f'{esc(v.get("label") or v.get("measure_id") or "")}: {esc(verdict_words(v.get("verdict")))}</span>'
-        for v in entry.get("verdicts") or []
-    )
-    notes = []
-    if status == "failed":
-        notes.append(f'<div class="ek-error">{esc(entry.get("error") or "failed")}</div>')
-        if href:
-            notes.append(f'<a href="{esc(href, quote=True)}">executed notebook with the error marked</a>')
-        if entry.get("previous_html"):
-            notes.append(f'<a href="{esc(entry["previous_html"], quote=True)}">last good report (earlier run)</a>')
-    elif entry.get("notebook"):
-        notes.append(f'<a href="{esc(entry["notebook"], quote=True)}">notebook</a>')
-    return (f'<tr class="ek-{esc(status)}"><th scope="row">{link}{sub}</th>'
-            f'<td><span class="ek-status ek-status-{esc(status)}">{esc(status)}</span></td>'
-            f'<td>{badges}</td><td>{" ".join(notes)}</td></tr>')
 
 
 # --------------------------------------------------------------------------- page shell
@@ -452,8 +392,11 @@ table.dataframe td { text-align: right; }
 .ek-toc { border: 1px solid var(--rule); border-radius: 6px; padding: 0.6rem 1rem; margin: 1rem 0;
           background: var(--tint); }
 .ek-toc h2 { font-size: 1rem; margin: 0 0 0.3rem; border: 0; }
-.ek-toc ol { margin: 0; padding-left: 1.3rem; }
-.ek-toc .ek-toc-l3 { margin-left: 1.2rem; list-style: circle; font-size: 0.92rem; }
+.ek-toc ol { margin: 0; padding-left: 0.3rem; list-style: none; counter-reset: ek-toc; }
+.ek-toc .ek-toc-l2 { counter-increment: ek-toc; }
+.ek-toc .ek-toc-l2::before { content: counter(ek-toc) ". "; }
+.ek-toc .ek-toc-l3 { margin-left: 1.6rem; font-size: 0.92rem; }
+.ek-toc .ek-toc-l3::before { content: "– "; }
 .ek-footer { margin-top: 3rem; border-top: 1px solid var(--rule); color: var(--muted); font-size: 0.85rem; }
 .ek-synthetic { background: #fff8e1; border-left: 4px solid #e69f00; padding: 0.5rem 0.8rem; }
 .ek-index { width: 100%; }
@@ -473,5 +416,34 @@ table.dataframe td { text-align: right; }
 .ansi-red-fg { color: #b3261e; } .ansi-green-fg { color: #0b6e4f; } .ansi-yellow-fg { color: #8a6d00; }
 .ansi-blue-fg { color: #0072b2; } .ansi-cyan-fg { color: #00707a; } .ansi-magenta-fg { color: #8e3a80; }
 .ansi-bold { font-weight: 700; }
+.ek-main { overflow-wrap: break-word; }
+.ek-title h1 { margin-bottom: 0.2rem; }
+.ek-subtitle { color: var(--muted); margin: 0 0 0.8rem; }
+.ek-summary { border: 2px solid var(--rule); border-radius: 8px; padding: 0.2rem 1rem 0.4rem; margin: 0.8rem 0; }
+.ek-summary h2 { margin-top: 0.5rem; }
+.ek-summary h3 { font-size: 1rem; margin: 0.8em 0 0.2em; }
+.ek-summary ul { margin: 0.2em 0; padding-left: 1.2rem; }
+.ek-verdict { white-space: nowrap; }
+.ek-caption { font-size: 0.92rem; margin: 0.2rem 0 1.4rem; }
+.ek-no-chart { border-left: 4px solid var(--rule); padding-left: 0.6rem; }
+a.ek-term { color: inherit; text-decoration: underline dotted; }
+.ek-quote { margin: 1em 0; }
+.ek-quote blockquote { margin: 0; padding: 0.4em 1em; border-left: 4px solid var(--accent); background: var(--tint); }
+.ek-quote blockquote p { margin: 0.2em 0; font-style: italic; }
+.ek-quote figcaption { color: var(--muted); font-size: 0.9rem; margin: 0.2em 0 0 1.2rem; }
+blockquote.evalkit-quote { margin: 1em 0; padding: 0.4em 1em; border-left: 4px solid var(--accent);
+                           background: var(--tint); }
+blockquote.evalkit-quote p { margin: 0.2em 0; font-style: italic; }
+blockquote.evalkit-quote footer { color: var(--muted); font-size: 0.9rem; }
+blockquote.evalkit-quote footer::before { content: "— "; }
+.ek-glossary dt { font-weight: 700; margin-top: 0.6em; }
+.ek-glossary dd { margin: 0.1em 0 0 1.2rem; max-width: 46rem; }
+@media (max-width: 600px) {
+  html { font-size: 16px; }
+  .ek-page { padding: 1rem 0.75rem 2rem; }
+  h1 { font-size: 1.5rem; }
+  table { display: block; max-width: 100%; overflow-x: auto; }
+  .ek-verdict { white-space: normal; }
+}
 @media print { .ek-toc, .ek-back { display: none; } html { font-size: 12pt; } }
 """

@@ -22,6 +22,9 @@ import pandas as pd
 from evalkit.errors import InputError
 from evalkit.inputs.kinds import report_kind
 
+# The glossary lives in evalkit.report.glossary; re-exported here for the notebooks.
+from evalkit.report.glossary import GLOSSARY, glossary, link_terms  # noqa: F401
+
 # Table formatting lives in evalkit.report.tables; re-exported here for the notebooks and tests.
 from evalkit.report.tables import (  # noqa: F401
     COLUMN_LABELS,
@@ -369,6 +372,138 @@ def rare_events_caution(result, *, min_mean: float = 2.0) -> str | None:
             "events (a t or g chart), gives a steadier picture.")
 
 
+#: Fewest months with a shown value for which a measure gets a chart (the run-chart rules need
+#: about 10 useful points; Anhøj & Olesen 2014). With fewer, one sentence says why instead.
+MIN_CHART_POINTS = 10
+
+
+def _shown_points(result) -> int:
+    if result is None:
+        return 0
+    return int(pd.to_numeric(result.points["y"], errors="coerce").notna().sum())
+
+
+def no_chart_sentence(charts: MeasureCharts, measure_id: str, tables, params, *,
+                      min_points: int = MIN_CHART_POINTS) -> str | None:
+    """Why a measure gets no chart, in one plain sentence; None when it has enough points.
+
+    Parameters
+    ----------
+    charts : MeasureCharts
+    measure_id : str
+    tables : Tables or mapping
+        The team's tables (``measures``, already suppressed by :func:`suppress_small_rates`).
+    params : TeamParams
+        For the label and ``suppression.min_count``.
+    min_points : int, default :data:`MIN_CHART_POINTS`
+        Fewest months with a shown value for a chart.
+
+    Returns
+    -------
+    str or None
+        E.g. "Staff turnover: fewer than 10 people in most months: not shown to protect
+        privacy." when more than half of the team's months of that measure are blank after
+        suppression, else "Staff turnover: only 6 months with data (a chart needs at least
+        10): not shown." Never a suppressed number.
+    """
+    shown = _shown_points(charts.results.get(measure_id))
+    if shown >= min_points:
+        return None
+    label = params.measures[measure_id].label
+    rows = tables["measures"] if "measures" in tables else pd.DataFrame(columns=["measure_id", "numerator"])
+    rows = rows.loc[(rows["measure_id"] == measure_id).fillna(False).to_numpy(dtype=bool)]
+    blank = int(rows["numerator"].isna().sum()) if len(rows) else 0
+    if len(rows) and blank * 2 > len(rows):
+        return (f"{label}: fewer than {params.suppression.min_count} people in most months: "
+                "not shown to protect privacy.")
+    return f"{label}: only {shown} months with data (a chart needs at least {min_points}): not shown."
+
+
+def _verdict_row(charts: MeasureCharts, measure_id: str) -> dict:
+    rows = charts.verdicts.loc[charts.verdicts["measure_id"] == measure_id]
+    return rows.iloc[0].to_dict() if len(rows) else {}
+
+
+def _missing_months(result) -> int:
+    """Months inside the chart's window without a shown point (blank, suppressed or absent)."""
+    pts = result.points
+    if getattr(result, "x_kind", None) != "date" or pts.empty:
+        return int(pd.to_numeric(pts["y"], errors="coerce").isna().sum())
+    months = pd.to_datetime(pts["x"]).dt.to_period("M")
+    shown = set(months[pd.to_numeric(pts["y"], errors="coerce").notna().to_numpy()])
+    span = pd.period_range(months.min(), months.max(), freq="M")
+    return sum(1 for m in span if m not in shown)
+
+
+def chart_caption(charts: MeasureCharts, measure_id: str) -> Summary:
+    """The caption under a measure's chart, as HTML text: verdict, rule set and any gaps.
+
+    The verdict is the one the summary box and the index show (``charts.verdicts``), so the
+    caption cannot contradict them. Escaped.
+    """
+    esc = html.escape
+    from evalkit.report.html import verdict_tone
+
+    row = _verdict_row(charts, measure_id)
+    result = charts.results.get(measure_id)
+    parts = []
+    if row:
+        detail = row.get("detail") if isinstance(row.get("detail"), str) else ""
+        parts.append(f'Verdict: <strong class="ek-verdict ek-{verdict_tone(row.get("verdict"))}">'
+                     f'{esc(str(row.get("verdict_text")))}</strong>' + (f" — {esc(detail)}" if detail else "") + ".")
+    if result is not None:
+        parts.append(f"Signals judged with the {esc(result.rule_label)}.")
+        gaps = _missing_months(result)
+        if gaps:
+            parts.append(f"{gaps} month{'s' if gaps != 1 else ''} without a value (missing, or hidden because too "
+                         "few people were counted): the line is broken there, not joined across.")
+    return Summary(f'<p class="ek-caption">{" ".join(parts)}</p>')
+
+
+def chart_alt(charts: MeasureCharts, measure_id: str, params) -> str:
+    """Alt text for a measure's chart: what it shows and its verdict, in words (no counts of people)."""
+    m = params.measures[measure_id]
+    row = _verdict_row(charts, measure_id)
+    result = charts.results.get(measure_id)
+    kind = "Run chart" if result is None or result.chart == "run" else f"Control chart ({result.chart} chart)"
+    text = f"{kind} of {m.label}, {m.unit}, month by month"
+    if charts.start is not None:
+        text += f"; months before {charts.start:%b %Y} are the baseline"
+    if row:
+        text += f". Verdict: {row.get('verdict_text')}"
+        if isinstance(row.get("detail"), str) and row.get("detail"):
+            text += f" — {row['detail']}"
+    return text + "."
+
+
+def show_chart(fig, alt: str, *, dpi: int = 100) -> None:
+    """Display a matplotlib figure (or Axes) as a PNG with alt text, and close it.
+
+    nbconvert writes ``output.metadata["image/png"]["alt"]`` into the ``<img alt>`` of the
+    HTML report (classic/basic templates), so every chart a reviewer sees carries a text
+    alternative. Use it instead of ``plt.show()`` in the report notebooks.
+
+    Parameters
+    ----------
+    fig : matplotlib Figure or Axes
+    alt : str
+        What the chart shows, in words; must not contain suppressed numbers.
+    dpi : int, default 100
+    """
+    import base64
+    import io
+
+    import matplotlib.pyplot as plt
+    from IPython.display import display
+
+    fig = getattr(fig, "figure", fig)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
+    plt.close(fig)
+    data = base64.b64encode(buf.getvalue()).decode("ascii")
+    display({"image/png": data, "text/plain": alt}, metadata={"image/png": {"alt": str(alt)}}, raw=True)
+
+
 def chart_annotations(tables, team_id: str | None = None) -> pd.DataFrame:
     """Learning sessions and other events for chart annotations: columns ``date, label``.
 
@@ -398,8 +533,9 @@ class Summary:
 
 
 def summary_box(*, evaluated: str, period: str, data_as_of, verdicts: pd.DataFrame | None = None,
-                caveats=(), synthetic: bool = False) -> Summary:
-    """The one-screen summary every report opens with.
+                caveats=(), synthetic: bool = False, notes=None, empty: str = "No measures to judge.",
+                verdicts_heading: str = "Verdict per measure") -> Summary:
+    """The one-screen summary every report opens with (right under its ``<h1>``).
 
     Parameters
     ----------
@@ -410,50 +546,73 @@ def summary_box(*, evaluated: str, period: str, data_as_of, verdicts: pd.DataFra
     data_as_of : date or str
         Date the data are current to.
     verdicts : DataFrame, optional
-        Columns ``label``, ``verdict``, and optionally ``verdict_text`` (the words shown) and
-        ``detail`` (the headline effect and the strength of the evidence, as the index
-        tooltip says it); one line each.
+        Columns ``label``, ``verdict``, and optionally ``verdict_text`` (the words shown),
+        ``tone`` (badge tone; default from the verdict code, see
+        :func:`evalkit.report.html.verdict_tone`) and ``detail`` (the headline effect and
+        the strength of the evidence, as the index tooltip says it); one line each.
     caveats : iterable of str
         Plain-language limits of the evidence.
     synthetic : bool
         Adds the synthetic-data caveat first.
+    notes : str or iterable of str, optional
+        The report's ``notes`` from params (printed under "Notes").
+    empty : str
+        Said instead of the verdict list when there is none.
+    verdicts_heading : str
+        Heading of the verdict list (e.g. "Goals and deliverables" in a country report).
 
     Returns
     -------
     Summary
-        Every string escaped.
+        Every string escaped. The box is a ``<section class="ek-summary">`` headed
+        ``<h2 id="summary">Summary</h2>``; it ends with the marker after which the HTML
+        export places the table of contents (:data:`CONTENTS_MARKER`).
     """
+    from evalkit.report.html import CONTENTS_MARKER, verdict_tone
+
     esc = html.escape
     items = []
     if verdicts is not None and len(verdicts):
         for _, row in verdicts.iterrows():
             words = row.get("verdict_text", row["verdict"])
             detail = row.get("detail", row.get("sentence"))
-            said = f"<strong>{esc(str(words))}</strong>" + (f" — {esc(detail)}" if isinstance(detail, str) and detail
-                                                             else "")
+            tone = row.get("tone") if isinstance(row.get("tone"), str) else verdict_tone(row.get("verdict"))
+            said = (f'<strong class="ek-verdict ek-{esc(tone, quote=True)}">{esc(str(words))}</strong>'
+                    + (f" — {link_terms(esc(detail))}" if isinstance(detail, str) and detail else ""))
             items.append(f"<li><strong>{esc(str(row['label']))}</strong>: {said}</li>")
-    verdict_html = f"<ul>{''.join(items)}</ul>" if items else "<p>No measures to judge.</p>"
-    notes = list(caveats)
+    verdict_html = f'<ul class="ek-verdicts">{"".join(items)}</ul>' if items else f"<p>{esc(empty)}</p>"
+    caveat_list = list(caveats)
     if synthetic:
-        notes.insert(0, "SYNTHETIC DATA: these numbers were generated for demonstration and describe no real "
-                        "team or person.")
-    caveat_html = "".join(f"<li>{esc(str(c))}</li>" for c in notes)
+        caveat_list.insert(0, "SYNTHETIC DATA: these numbers were generated for demonstration and describe no real "
+                              "team or person.")
+    caveat_html = "".join(f"<li>{esc(str(c))}</li>" for c in caveat_list)
+    notes = [notes] if isinstance(notes, str) else [str(n) for n in (notes or ()) if n]
+    notes_html = ("<h3>Notes</h3><ul>" + "".join(f"<li>{esc(n)}</li>" for n in notes if n) + "</ul>"
+                  if any(notes) else "")
     as_of = esc(str(pd.Timestamp(data_as_of).date())) if data_as_of is not None else "unknown"
     body = (
-        '<div class="ek-summary">'
+        '<section class="ek-summary" aria-labelledby="summary">'
+        '<h2 id="summary">Summary</h2>'
         f"<p><strong>What was evaluated:</strong> {esc(evaluated)}<br>"
         f"<strong>Period covered:</strong> {esc(period)}<br>"
         f"<strong>Data as of:</strong> {as_of}</p>"
-        f"<p><strong>Verdict per measure</strong></p>{verdict_html}"
-        f"<p><strong>Caveats</strong></p><ul>{caveat_html}</ul>"
-        "</div>"
+        f"<h3>{esc(verdicts_heading)}</h3>{verdict_html}"
+        f"<h3>Caveats</h3><ul>{caveat_html}</ul>"
+        f"{notes_html}"
+        f"</section>{CONTENTS_MARKER}"
     )
     return Summary(body)
 
 
+#: Chart types in plain words for the definitions table (the glossary explains them).
+_CHART_WORDS = {"run": "run chart (median line)", "u": "u chart (a rate)", "up": "u′ chart (a rate)",
+                "p": "p chart (a percentage)", "pp": "p′ chart (a percentage)", "i": "i chart (single values)",
+                "xbar": "x̄ chart (averages)", "c": "c chart (a count)"}
+
+
 def definitions_table(params) -> pd.DataFrame:
     """Measure definitions for the methods appendix: measure, definition, chart, unit, better when."""
-    rows = [{"measure": m.label, "definition": m.definition, "chart": f"{m.chart} chart",
+    rows = [{"measure": m.label, "definition": m.definition, "chart": _CHART_WORDS.get(m.chart, f"{m.chart} chart"),
              "unit": m.unit, "better when": m.direction, "target": m.target}
             for m in params.measures.values()]
     return pd.DataFrame(rows, columns=["measure", "definition", "chart", "unit", "better when", "target"])
@@ -469,9 +628,37 @@ def rules_text(method: str) -> str:
 
 
 def title_block(title: str, subtitle: str | None = None) -> Summary:
-    """The report's title line (escaped): the name from the data and a subtitle."""
+    """The report's one ``<h1>`` (escaped): the unit's name from the data, then a subtitle line.
+
+    Example: ``title_block(report_title("Cedar River Tribe", "team evaluation", "2022-01", "2024-12"))``
+    gives ``<h1>Cedar River Tribe — team evaluation, Jan 2022–Dec 2024</h1>``.
+    """
     sub = f'<p class="ek-subtitle">{html.escape(subtitle)}</p>' if subtitle else ""
-    return Summary(f'<div class="ek-title"><p class="ek-name"><strong>{html.escape(str(title))}</strong></p>{sub}</div>')
+    return Summary(f'<div class="ek-title"><h1 class="ek-name">{html.escape(str(title))}</h1>{sub}</div>')
+
+
+def month_span(first, last) -> str:
+    """'Jan 2022–Dec 2024' for two month-likes ('' when either is missing)."""
+    if first is None or last is None or _is_missing(first) or _is_missing(last):
+        return ""
+    lo, hi = pd.Timestamp(str(first)), pd.Timestamp(str(last))
+    return f"{lo:%b %Y}" if lo == hi else f"{lo:%b %Y}–{hi:%b %Y}"
+
+
+def report_title(name: str, what: str, first=None, last=None) -> str:
+    """The words of a report's ``<h1>``: 'Cedar River Tribe — team evaluation, Jan 2022–Dec 2024'.
+
+    Parameters
+    ----------
+    name : str
+        The unit's display name (from the data; escaped later by :func:`title_block`).
+    what : str
+        The kind of report in words ("team evaluation", "county report", ...).
+    first, last : month-like, optional
+        The evaluation window; left out when unknown.
+    """
+    span = month_span(first, last)
+    return f"{name} — {what}" + (f", {span}" if span else "")
 
 
 def team_description(tables, team_id: str) -> str:
@@ -489,6 +676,17 @@ def team_description(tables, team_id: str) -> str:
     joined = f"; joined {r['start_month']:%Y-%m}" if pd.notna(r.get("start_month")) else ""
     inner = ", ".join(parts)
     return f"{team_name(tables, team_id)} ({inner}{joined})" if inner or joined else team_name(tables, team_id)
+
+
+def team_groups(tables, team_id: str) -> dict:
+    """What the index filters a team by: ``{"team type": ..., "region": ...}`` (blanks left out)."""
+    teams = tables["teams"]
+    row = teams.loc[(teams["team_id"] == team_id).fillna(False).to_numpy(dtype=bool)]
+    if row.empty:
+        return {}
+    r = row.iloc[0]
+    return {key: str(r[col]) for key, col in (("team type", "team_type"), ("region", "region"))
+            if col in r and not _is_missing(r[col])}
 
 
 def team_caveats(charts: MeasureCharts, params) -> list[str]:
@@ -622,7 +820,7 @@ def sentences(items) -> Summary:
     items = [str(x) for x in items if isinstance(x, str) and x]
     if not items:
         return note("Nothing to report.")
-    return Summary("<ul>" + "".join(f"<li>{html.escape(x)}</li>" for x in items) + "</ul>")
+    return Summary("<ul>" + "".join(f"<li>{link_terms(html.escape(x))}</li>" for x in items) + "</ul>")
 
 
 def effect_sentences(items) -> Summary:
@@ -648,7 +846,7 @@ def effect_sentences(items) -> Summary:
     effects = shared_caution(items)
     if not effects.sentences:
         return note("Nothing to report.")
-    cautions = "".join(f'<p class="ek-caution">{html.escape(c)}</p>' for c in effects.cautions)
+    cautions = "".join(f'<p class="ek-caution">{link_terms(html.escape(c))}</p>' for c in effects.cautions)
     return Summary(sentences(effects.sentences).html + cautions)
 
 
@@ -660,7 +858,9 @@ __all__ = [
     "load_report_tables", "suppress_small_rates", "team_name", "team_names", "evaluation_window", "rare_events_caution", "intervention_start",
     "period_covered", "MeasureCharts", "measure_charts", "chart_annotations", "Summary", "summary_box",
     "definitions_table", "rules_text", "Table", "as_table", "format_table",
-    "column_label", "slug_label", "COLUMN_LABELS", "ID_COLUMNS", "title_block", "team_description", "team_caveats",
+    "GLOSSARY", "link_terms", "team_groups",
+    "column_label", "slug_label", "COLUMN_LABELS", "ID_COLUMNS", "title_block", "report_title", "month_span",
+    "MIN_CHART_POINTS", "no_chart_sentence", "chart_caption", "chart_alt", "show_chart", "glossary", "team_description", "team_caveats",
     "methods_notes", "TEAM_SECTIONS", "team_sections", "has_rows", "note", "sentences", "effect_sentences",
     *_team_all,
 ]

@@ -14,12 +14,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from evalkit.report.glossary import link_terms
+
 
 #: Plain-language column headers for report tables (other names: see :func:`column_label`).
 COLUMN_LABELS = {
     "n_partners": "Partners", "meetings_held": "Meetings held", "meetings_attended": "Meetings attended",
     "attendance_pct": "Attendance (%)", "n_with_stipend": "Partners with a stipend", "stipend_total": "Stipends (total)",
-    "pct_of_way": "Of the way to target (%)", "expected_pct": "Expected by now (%)", "gas_level": "GAS level",
+    "pct_of_way": "Of the way to target (%)", "expected_pct": "Expected by now (%)", "gas_level": "Goal attainment (GAS level)",
     "value_as_of": "Value as of", "first_members": "Members at first count", "last_members": "Members at last count",
     "first_date": "First count", "last_date": "Last count", "pct_change": "Change (%)", "output_type": "Output",
     "n_attendees": "Attendees", "n_programmes": "Programmes", "share_pct": "Share (%)", "pct_joint": "Joint (%)",
@@ -132,8 +134,9 @@ class Table:
         for rec in self.frame.itertuples(index=False):
             cells = "".join(f'<td{num if c in self.numeric else ""}>{esc(str(v))}</td>' for c, v in zip(cols, rec))
             rows.append(f"<tr>{cells}</tr>")
-        note = f'<p class="ek-note"><em>{esc(self.note)}</em></p>' if self.note else ""
-        return (f'<table class="ek-table"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+        note = f'<p class="ek-note"><em>{link_terms(esc(self.note))}</em></p>' if self.note else ""
+        # focusable: on a narrow screen the table scrolls sideways inside the page (keyboard users too)
+        return (f'<table class="ek-table" tabindex="0"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
                 f"{note}")
 
 

@@ -52,7 +52,7 @@ TEAM_TABLE_LABELS = {
     "median_ci_lower": "95% CI from (days)", "median_ci_upper": "95% CI to (days)",
     "wave": "Wave", "fielded": "Fielded", "n_respondents": "Respondents", "staff_employed": "Staff employed",
     "response_rate": "Response rate (%)", "mean": "Mean score", "pct_at_or_above_cutoff": "At or above cut-off (%)",
-    "cronbach_alpha": "Cronbach's alpha",
+    "cronbach_alpha": "Answers consistent (Cronbach's α)",
     "scale": "Scale", "n_before": "Respondents before", "n_after": "Respondents after", "mean_before": "Mean before",
     "mean_after": "Mean after", "pct_before": "At or above cut-off before (%)",
     "pct_after": "At or above cut-off after (%)", "kind": "Separations",
@@ -610,7 +610,7 @@ def prepost_table(summary) -> pd.DataFrame:
     -------
     DataFrame
         Survey (one row per scale): "Scale", "Respondents (before → after)",
-        "Mean score (before → after)", "Difference (95% CI)", "Hedges' g (95% CI)",
+        "Mean score (before → after)", "Difference (95% CI)", "Size in standard deviations (Hedges' g, 95% CI)",
         "At or above cut-off (before → after)", "Difference in % points (95% CI)".
         Turnover (rows all separations, voluntary): "Separations", "Staff-months
         (before → after)", "Left (before → after)", "% per month (before → after)",
@@ -624,7 +624,7 @@ def prepost_table(summary) -> pd.DataFrame:
             "Respondents (before → after)": [_arrow(b, a, None) for b, a in zip(t["n_before"], t["n_after"])],
             "Mean score (before → after)": [_arrow(b, a) for b, a in zip(t["mean_before"], t["mean_after"])],
             "Difference (95% CI)": [_ci_text(*r) for r in zip(t["difference"], t["ci_low"], t["ci_high"])],
-            "Hedges' g (95% CI)": [_ci_text(*r, digits=2) for r in
+            "Size in standard deviations (Hedges' g, 95% CI)": [_ci_text(*r, digits=2) for r in
                                    zip(t["hedges_g"], t["hedges_g_ci_low"], t["hedges_g_ci_high"])],
             "At or above cut-off (before → after)": [_arrow(b, a, 1, "%") for b, a in
                                                      zip(t["pct_before"], t["pct_after"])],

@@ -253,6 +253,23 @@ def _staff_on(roster: pd.DataFrame, keys: pd.DataFrame) -> np.ndarray:
     return np.bincount(j["_row"].to_numpy()[on.to_numpy()], minlength=len(keys))
 
 
+def _cutoff_words(label, cutoff) -> str:
+    """'burnout (score ≥ 50)': the label once, the threshold once (labels may already state it)."""
+    threshold = f"score ≥ {cutoff:g}"
+    if not label:
+        return threshold
+    return str(label) if "≥" in str(label) or f"{cutoff:g}" in str(label) else f"{label} ({threshold})"
+
+
+def _item_words(items, reverse) -> str:
+    """Reverse-scored items by their number in the scale ('item 7'), not their column names."""
+    order = {name: i + 1 for i, name in enumerate(items)}
+    numbers = [order[r] for r in reverse if r in order]
+    if not numbers:
+        return f"{len(reverse)} item{'s' if len(reverse) != 1 else ''}"
+    return ("item " if len(numbers) == 1 else "items ") + ", ".join(str(n) for n in sorted(numbers))
+
+
 def summarise_survey(
     survey: pd.DataFrame,
     instrument,
@@ -324,11 +341,11 @@ def summarise_survey(
     cols = by + ["scale", "fielded", "n_respondents", "n_scored", "staff_employed", "response_rate", "mean", "sd",
                  "ci_lower", "ci_upper", "n_at_or_above_cutoff", "pct_at_or_above_cutoff", "pct_ci_lower",
                  "pct_ci_upper", "cronbach_alpha"]
-    cut = "" if spec["cutoff"] is None else f" Cut-off: {spec['cutoff_label'] or spec['cutoff']} (score ≥ {spec['cutoff']:g})."
+    cut = "" if spec["cutoff"] is None else f" Cut-off: {_cutoff_words(spec['cutoff_label'], spec['cutoff'])}."
     definition = (
         f"{spec['label']}: {'mean' if spec['score'] == 'mean' else 'prorated sum'} of the items answered "
         f"({len(spec['items'])} items, answers {spec['response_min']:g}–{spec['response_max']:g}"
-        f"{', reverse-scored: ' + ', '.join(spec['reverse']) if spec['reverse'] else ''}; at least "
+        f"{', reverse-scored: ' + _item_words(spec['items'], spec['reverse']) if spec['reverse'] else ''}; at least "
         f"{spec['min_items']} answered), higher is {spec['higher_is']}.{cut} Response rate = respondents ÷ staff "
         f"employed on the date the wave opened. Mean with 95% t interval; share at or above the cut-off with "
         f"Wilson (1927) interval; internal consistency = Cronbach's alpha (1951)."
