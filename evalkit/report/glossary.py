@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 
 __all__ = ["GLOSSARY", "glossary", "link_terms"]
 
 
+@dataclass(frozen=True)
 class _Html:
-    def __init__(self, text: str):
-        self.html = text
+    """Escaped HTML shown as is; its plain repr is the text itself (the same in every process)."""
+
+    html: str
 
     def _repr_html_(self) -> str:
         return self.html
