@@ -143,6 +143,8 @@ def execute_notebook(notebook, parameters: dict, *, engine: str = "fast", cwd=No
         # process's own working directory is never changed: safe in a thread, e.g. a Dask
         # worker running several reports at once.
         engine_kwargs["resources"] = {"metadata": {"path": str(cwd)}}
+        # figures drawn once, as the fast engine draws them (see draw_figures_once_in_kernel)
+        engine_kwargs["extra_arguments"] = [f"--IPKernelApp.exec_lines={KERNEL_FIGURES_LINE}"]
         if cell_timeout is not None:
             engine_kwargs["execution_timeout"] = cell_timeout
 
@@ -367,6 +369,26 @@ def _draw_figures_once(shell) -> None:
     from matplotlib.figure import Figure
 
     shell.display_formatter.formatters["image/png"].for_type(Figure, _figure_png)
+
+
+#: Run by the papermill engine's kernel at start-up (not a notebook cell: no execution count).
+KERNEL_FIGURES_LINE = "__import__('evalkit.batch.execute', fromlist=['_']).draw_figures_once_in_kernel()"
+
+
+def draw_figures_once_in_kernel() -> None:
+    """In a Jupyter kernel: show figures as :func:`_draw_figures_once` does, like the fast engine.
+
+    Runs before any cell; the inline backend, set up later when a cell imports pyplot, then
+    keeps this PNG formatter instead of installing its own (``bbox_inches="tight"``).
+    """
+    from IPython import get_ipython
+    from matplotlib_inline.backend_inline import configure_inline_support
+
+    shell = get_ipython()
+    if shell is None:
+        return
+    _draw_figures_once(shell)
+    configure_inline_support.current_backend = "inline"
 
 
 def _figure_png(fig):
