@@ -177,6 +177,16 @@ def run_batch(params_dir, data_dir, out_dir, *, jobs: int | None = None, only=No
         run is writing to it, or the Dask scheduler cannot be reached (nothing is run, or for
         a folder that fills up mid-run, what was written stays intact).
     """
+    from evalkit.inputs.read import parsed_once
+
+    with parsed_once():  # every table is read and typed once per run (children inherit them)
+        return _run_batch(params_dir, data_dir, out_dir, jobs=jobs, only=only, force=force, engine=engine,
+                          progress=progress, notebooks_dir=notebooks_dir, timeout=timeout, scheduler=scheduler,
+                          wait_lock=wait_lock)
+
+
+def _run_batch(params_dir, data_dir, out_dir, *, jobs, only, force, engine, progress, notebooks_dir, timeout,
+               scheduler, wait_lock) -> BatchResult:
     from evalkit.errors import InputError, ReportError
 
     started = time.perf_counter()
@@ -258,6 +268,7 @@ def run_batch(params_dir, data_dir, out_dir, *, jobs: int | None = None, only=No
                                                       data_dir=data_dir, generated_at=generated_at, timeout=timeout,
                                                       progress=progress)
                     else:
+                        _type_tables_once(data_dir)
                         finished = execute_all(to_run, out_dir, engine=engine, jobs=jobs, progress=progress,
                                                generated_at=generated_at, timeout=timeout)
                     for key, entry in finished:
@@ -278,6 +289,15 @@ def run_batch(params_dir, data_dir, out_dir, *, jobs: int | None = None, only=No
     scoped = tuple(p for j in batch_jobs for p in j.problems)
     return BatchResult(EXIT_FAILED if failed else EXIT_OK, tuple(ordered), scoped, out_dir,
                        time.perf_counter() - started, tuple(messages))
+
+
+def _type_tables_once(data_dir: Path) -> None:
+    """Read and type every table now (already done if this run validated), and index units' rows."""
+    from evalkit.inputs.read import index_parsed_tables, read_tables
+    from evalkit.inputs.schema import TABLES
+
+    read_tables(data_dir, list(TABLES))
+    index_parsed_tables()
 
 
 def _entries_and_work(batch_jobs, previous: dict, out_dir: Path, *, only, force: bool):
