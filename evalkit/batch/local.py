@@ -49,8 +49,9 @@ def execute_all(to_run, out_dir: Path, *, engine: str, jobs: int, progress: bool
                     continue
                 job, pid, t0, chunks = running.pop(fd)
                 os.close(fd)
-                _, status = os.waitpid(pid, 0)
+                _, status, usage = os.wait4(pid, 0)
                 entry = _child_entry(job, out_dir, b"".join(chunks), status, time.monotonic() - t0)
+                entry["cpu_seconds"] = round(usage.ru_utime + usage.ru_stime, 3)  # the report's own CPU
                 if bar is not None:
                     bar.update(1)
                 yield (job.kind, job.id), entry
