@@ -70,12 +70,18 @@ def _stage(stage: str, folder: Path) -> None:
         print(json.dumps({"cpu": time.process_time() - c0, "wall": time.perf_counter() - t0,
                           "peak_mb": usage.ru_maxrss / 1024}))
         return
+    import contextlib
+
     from evalkit.batch import local
     from evalkit.batch.execute import preload
     from evalkit.batch.plan import default_notebooks_dir, make_jobs, validate_and_plan
-    from evalkit.batch.run import _type_tables_once
-    from evalkit.inputs.read import parsed_once
     from evalkit.report.html import _exporter
+
+    try:
+        from evalkit.batch.run import _type_tables_once
+        from evalkit.inputs.read import parsed_once
+    except ImportError:  # an evalkit from before tables were typed once per run (for a before/after)
+        _type_tables_once, parsed_once = (lambda data: None), contextlib.nullcontext
 
     preload()
     local._warm_exporter(_exporter())
