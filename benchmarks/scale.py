@@ -36,7 +36,7 @@ def _data(units: int, seed: int) -> Path:
     stamp = folder / "TRUTH.json"
     if not (stamp.is_file() and json.loads(stamp.read_text())["units"] == units and (folder / "params").is_dir()):
         subprocess.run([sys.executable, "-m", "evalkit", "demo-data", "--large", "--units", str(units), "--seed",
-                        str(seed), "--out", str(folder)], check=True, stdout=subprocess.DEVNULL)
+                        str(seed), "--out", str(folder)], check=True, stdout=subprocess.DEVNULL, env=_env())
     return folder
 
 
