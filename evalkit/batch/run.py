@@ -21,8 +21,8 @@ one collaborative summary (DESIGN.md §4):
    runs the notebook in-process (``evalkit.batch.execute``) and exports HTML with the parent's
    warmed-up exporter. Every table is read and typed once per run (by validation, see
    ``evalkit.inputs.read.parsed_once``); each child keeps only its report's units' rows of
-   them (plus the tables its kind reads whole), so a team report costs the same however many
-   other units the data hold. Figures are drawn once each (no tight-bounding-box pass). ``engine="papermill"``: the child runs papermill's standard engine
+   them (plus the tables its kind reads whole), so loading a team report's data costs the same
+   however many other units there are. Figures are drawn once each (no tight-bounding-box pass). ``engine="papermill"``: the child runs papermill's standard engine
    (a fresh Jupyter kernel). At most ``jobs`` children run at once.
 5. **Write** (``evalkit.batch.outputs``) — every file goes to a temporary name in its
    folder, then ``os.replace``: a run killed at any moment (even SIGKILL) leaves earlier
