@@ -116,7 +116,8 @@ def main(argv=None) -> int:
     parser.add_argument("--limit", type=int, default=None, help="naive loop: only the first K reports, scaled up")
     args = parser.parse_args(argv)
     params, data = ROOT / "params", ROOT / "data" / "demo"
-    shutil.rmtree(WORK, ignore_errors=True)
+    for own in ("naive", "outputs"):  # only this benchmark's folders (scale.py keeps its data in WORK too)
+        shutil.rmtree(WORK / own, ignore_errors=True)
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
 
     naive, done, total = naive_loop(params, data, WORK / "naive", args.limit)
