@@ -423,7 +423,8 @@ def test_training_attendees_are_programme_staff_employed_that_day(t):
 # ----------------------------------------------------------------------------- large data
 def test_large_data_has_the_same_shape_and_definitions(tmp_path):
     paths = write_large_data(tmp_path, seed=5, units=6, months=12)
-    assert {p.name for p in paths} == {"teams.csv", "roster.csv", "positions.csv", "measures.csv", "TRUTH.json"}
+    data_files = {"teams.csv", "roster.csv", "positions.csv", "measures.csv", "TRUTH.json"}
+    assert {p.name for p in paths if p.parent == tmp_path} == data_files
     teams = pd.read_csv(tmp_path / "teams.csv", dtype=str, keep_default_na=False)
     roster = pd.read_csv(tmp_path / "roster.csv", dtype=str, keep_default_na=False)
     m = pd.read_csv(tmp_path / "measures.csv", dtype=str, keep_default_na=False)
@@ -438,3 +439,18 @@ def test_large_data_has_the_same_shape_and_definitions(tmp_path):
     assert float(got["numerator"]) == seps
     again = write_large_data(tmp_path / "again", seed=5, units=6, months=12)
     assert all(filecmp.cmp(a, b, shallow=False) for a, b in zip(paths, again))
+
+
+def test_large_data_comes_with_params_that_validate_and_plan_one_report_per_participant(tmp_path):
+    from evalkit.batch.plan import validate_and_plan
+
+    write_large_data(tmp_path, seed=5, units=6, months=12)
+    teams = pd.read_csv(tmp_path / "teams.csv", dtype=str, keep_default_na=False)
+    participants = sorted(teams.loc[teams["role"] == "participant", "team_id"])
+    assert sorted(p.stem for p in (tmp_path / "params" / "teams").glob("*.yaml")) == participants
+    problems, plan = validate_and_plan(tmp_path / "params", tmp_path)
+    assert problems is None
+    assert plan["reports"]["team"] == participants and plan["reports"]["country"] == []
+    # a smaller run into the same folder leaves no params of units that are gone
+    write_large_data(tmp_path, seed=5, units=2, months=12)
+    assert len(list((tmp_path / "params" / "teams").glob("*.yaml"))) == 1

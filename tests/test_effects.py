@@ -445,3 +445,28 @@ def test_event_study_end_points_are_not_marked_binned_when_no_month_lies_beyond_
     r = difference_in_differences(p, unit="unit", time="period", outcome="y", treated="treated", post="post",
                                   event_window=(-60, 60))
     assert not r.event_study["binned"].any()
+
+
+def test_series_by_team_equals_team_series_for_every_team():
+    # Hand-made table: unsorted months, a zero and a missing denominator, a missing month,
+    # a team with no rows and another measure's rows; series_by_team must give exactly
+    # what team_series gives for each team.
+    from evalkit.effects.panel import series_by_team, team_series
+
+    months = pd.to_datetime(["2023-03-01", "2023-01-01", "2023-02-01", None, "2023-01-01", "2023-02-01",
+                             "2023-01-01"])
+    measures = pd.DataFrame({
+        "team_id": pd.array(["a", "a", "a", "a", "b", "b", "b"], dtype="string"),
+        "period": months,
+        "measure_id": pd.array(["m", "m", "m", "m", "m", "m", "other"], dtype="string"),
+        "numerator": [3.0, 1.0, 2.0, 5.0, 4.0, np.nan, 9.0],
+        "denominator": [10.0, 0.0, np.nan, 10.0, 8.0, 8.0, 9.0],
+    })
+    spec = {"multiply": 100}
+    got = series_by_team(measures, "m", spec, ["a", "b", "c"])
+    for team in ("a", "b", "c"):
+        pd.testing.assert_frame_equal(got[team], team_series(measures, team, "m", spec), check_exact=True)
+    # by hand: Jan 1/0 -> missing; Feb no denominator -> numerator x 100 = 200; Mar 3/10 x 100 = 30;
+    # the row with no month comes last
+    values = got["a"]["value"].tolist()
+    assert np.isnan(values[0]) and values[1:3] == [200.0, 30.0] and got["a"]["period"].isna().tolist()[-1]

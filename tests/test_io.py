@@ -369,3 +369,50 @@ def test_large_roster_is_typed_in_seconds(tmp_path):
     df = read_table(path, "roster")
     assert time.perf_counter() - start < 10  # typically about 1 s on a 2-core machine
     assert len(df) == n and df["hire_date"].notna().all()
+
+
+# --------------------------------------------------------------------------- typed once per batch run
+
+
+def test_tables_are_typed_once_per_run_and_each_report_keeps_only_its_units(tmp_path):
+    import shutil
+    from pathlib import Path
+
+    from evalkit.inputs import read as read_module
+    from evalkit.inputs.read import index_parsed_tables, narrow_parsed_tables, parsed_once, read_tables
+
+    demo = Path(__file__).resolve().parents[1] / "data" / "demo"
+    data = tmp_path / "data"
+    shutil.copytree(demo, data)
+    names = ["teams", "measures", "roster"]
+    _, fresh, _ = read_tables(data, names)  # outside a run: read from the files
+    assert read_module._PARSED is None
+    with parsed_once():
+        _, first, _ = read_tables(data, names)
+        calls = []
+        original = read_module._parse_file
+        read_module._parse_file = lambda path, name: calls.append(name) or original(path, name)
+        try:
+            _, again, _ = read_tables(data, names)
+            assert calls == []  # typed once: nothing parsed the second time
+            for name in names:
+                pd.testing.assert_frame_equal(again[name], fresh[name])
+            again["roster"].loc[0, "role"] = "changed"  # a report's change never reaches the others
+            assert read_tables(data, ["roster"])[1]["roster"].loc[0, "role"] == fresh["roster"].loc[0, "role"]
+            # a file changed during the run is read again
+            teams_csv = data / "teams.csv"
+            teams_csv.write_text(teams_csv.read_text(encoding="utf-8").replace("Cedar River", "Cedar Creek"),
+                                 encoding="utf-8")
+            changed = read_tables(data, ["teams"])[1]["teams"]
+            assert calls == ["teams"] and changed["team_name"].str.contains("Cedar Creek").any()
+        finally:
+            read_module._parse_file = original
+        index_parsed_tables()
+        narrow_parsed_tables(["cedar-river-tribe"], whole=("teams", "measures"))
+        _, mine, _ = read_tables(data, names)
+        assert set(mine["roster"]["team_id"]) == {"cedar-river-tribe"}
+        expected = fresh["roster"][fresh["roster"]["team_id"] == "cedar-river-tribe"].reset_index(drop=True)
+        pd.testing.assert_frame_equal(mine["roster"], expected)
+        pd.testing.assert_frame_equal(mine["measures"], fresh["measures"])  # kept whole
+        assert len(mine["teams"]) == len(fresh["teams"])
+    assert read_module._PARSED is None  # nothing outlives the run

@@ -143,6 +143,8 @@ def execute_notebook(notebook, parameters: dict, *, engine: str = "fast", cwd=No
         # process's own working directory is never changed: safe in a thread, e.g. a Dask
         # worker running several reports at once.
         engine_kwargs["resources"] = {"metadata": {"path": str(cwd)}}
+        # figures drawn once, as the fast engine draws them (see draw_figures_once_in_kernel)
+        engine_kwargs["extra_arguments"] = [f"--IPKernelApp.exec_lines={KERNEL_FIGURES_LINE}"]
         if cell_timeout is not None:
             engine_kwargs["execution_timeout"] = cell_timeout
 
@@ -199,6 +201,7 @@ def preload() -> None:
     """
     import importlib
 
+    skip_unused_imports()
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     os.environ["MPLBACKEND"] = INLINE_BACKEND
     for name in PRELOAD_MODULES:
@@ -215,6 +218,23 @@ def preload() -> None:
     ax.set_title("warm-up")
     ax.legend()
     fig.canvas.draw()
+
+
+#: Optional modules that jsonschema imports (inside ``try/except ImportError``) only to offer
+#: extra string-format checkers. nbformat validates notebooks with jsonschema but its schema
+#: uses none of these formats, and no report needs them; rfc3987_syntax alone builds a Lark
+#: grammar at import (~2.5 s CPU).
+UNUSED_FORMAT_CHECKERS = ("rfc3987_syntax", "rfc3987", "webcolors", "isoduration", "uri_template", "fqdn")
+
+
+def skip_unused_imports() -> None:
+    """Mark :data:`UNUSED_FORMAT_CHECKERS` unimportable in this process (and its forks).
+
+    Called by the batch runner before it imports nbformat; a module already imported is
+    left alone. A notebook opened in JupyterLab is unaffected.
+    """
+    for name in UNUSED_FORMAT_CHECKERS:
+        sys.modules.setdefault(name, None)
 
 
 def _evalkit_modules() -> list[str]:
@@ -332,6 +352,60 @@ def _node(output: dict):
     import nbformat
 
     return nbformat.from_dict(output)
+
+
+def _draw_figures_once(shell) -> None:
+    """Show figures as PNG drawn once instead of the inline backend's two or three passes.
+
+    The inline backend saves with ``bbox_inches="tight"``: matplotlib then draws every figure
+    once to measure it and again to render it (and a figure with a layout engine runs its
+    layout in both). Here every figure is rendered by a single Agg draw at its own size and
+    DPI (``figure.dpi``, as the inline backend uses), the layout running once inside it: a
+    figure without a layout engine gets matplotlib's constrained layout (which keeps titles,
+    tick labels and legends placed beside the axes inside the figure, the job the tight
+    bounding box did); figures already laid out (``layout="constrained"``,
+    ``tight_layout()``) keep theirs.
+    """
+    from matplotlib.figure import Figure
+
+    shell.display_formatter.formatters["image/png"].for_type(Figure, _figure_png)
+
+
+#: Run by the papermill engine's kernel at start-up (not a notebook cell: no execution count).
+KERNEL_FIGURES_LINE = "__import__('evalkit.batch.execute', fromlist=['_']).draw_figures_once_in_kernel()"
+
+
+def draw_figures_once_in_kernel() -> None:
+    """In a Jupyter kernel: show figures as :func:`_draw_figures_once` does, like the fast engine.
+
+    Runs before any cell; the inline backend, set up later when a cell imports pyplot, then
+    keeps this PNG formatter instead of installing its own (``bbox_inches="tight"``).
+    """
+    from IPython import get_ipython
+    from matplotlib_inline.backend_inline import configure_inline_support
+
+    shell = get_ipython()
+    if shell is None:
+        return
+    _draw_figures_once(shell)
+    configure_inline_support.current_backend = "inline"
+
+
+def _figure_png(fig):
+    """PNG (base64 text) of ``fig`` in one draw, or None for an empty figure (as IPython does)."""
+    import io
+    from binascii import b2a_base64
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    if not fig.axes and not fig.lines:
+        return None
+    if fig.get_layout_engine() is None:
+        fig.set_layout_engine("constrained")
+    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+    buffer = io.BytesIO()
+    canvas.print_png(buffer)  # one draw: the layout engine runs inside it, then Agg renders
+    return b2a_base64(buffer.getvalue(), newline=False).decode("ascii")
 
 
 class _Sink:
@@ -508,6 +582,7 @@ class _Session:
 
             activate_matplotlib(INLINE_BACKEND)
             configure_inline_support(self.shell, INLINE_BACKEND)
+            _draw_figures_once(self.shell)
             sys.modules["matplotlib.pyplot"].install_repl_displayhook()  # as pyplot does when imported in a kernel
             _pandas_as_in_a_kernel()
         finally:

@@ -49,8 +49,9 @@ def execute_all(to_run, out_dir: Path, *, engine: str, jobs: int, progress: bool
                     continue
                 job, pid, t0, chunks = running.pop(fd)
                 os.close(fd)
-                _, status = os.waitpid(pid, 0)
+                _, status, usage = os.wait4(pid, 0)
                 entry = _child_entry(job, out_dir, b"".join(chunks), status, time.monotonic() - t0)
+                entry["cpu_seconds"] = round(usage.ru_utime + usage.ru_stime, 3)  # the report's own CPU
                 if bar is not None:
                     bar.update(1)
                 yield (job.kind, job.id), entry
@@ -145,9 +146,26 @@ def _quiet_child_output() -> None:
 def _render(job: ReportJob, out_dir: Path, engine: str, generated_at: str) -> dict:
     """Run in the child: execute, export, write atomically; return a small JSON-able result."""
     t0 = time.perf_counter()
+    _only_own_rows(job)
     rendered = execute_report(job, engine=engine, generated_at=generated_at,
                                output_label=str(out_dir / job.rel(".ipynb")))
     return write_report(job, out_dir, rendered, seconds=time.perf_counter() - t0)
+
+
+def _only_own_rows(job: ReportJob) -> None:
+    """In the report's child: keep only its units' rows of the tables the parent typed.
+
+    The parent read and typed every table once (``evalkit.inputs.read.parsed_once``); the
+    notebook's ``load_report_tables`` then finds them in memory instead of parsing files, and
+    sees only this report's units (plus the tables its kind reads whole), so its cost does
+    not grow with the number of other units in the data.
+    """
+    if job.units is None:
+        return
+    from evalkit.inputs.kinds import REPORT_KINDS
+    from evalkit.inputs.read import narrow_parsed_tables
+
+    narrow_parsed_tables(job.units, whole=REPORT_KINDS[job.kind].whole_tables)
 
 
 def execute_report(job: ReportJob, *, engine: str, generated_at: str, output_label: str,

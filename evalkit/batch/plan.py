@@ -28,6 +28,7 @@ class ReportJob:
     parameters: dict
     inputs_sha256: str
     problems: tuple = ()
+    units: tuple | None = None  # the units whose rows the report reads (None: every unit)
 
     @property
     def folder(self) -> str:
@@ -59,15 +60,14 @@ def validate_and_plan(params_dir: Path, data_dir: Path):
     and ``synthetic``.
     """
     from evalkit.inputs.params import load_collaborative
-    from evalkit.inputs.read import _read_raw, find_table_file, parse_table
+    from evalkit.inputs.read import read_tables
     from evalkit.inputs.validate import problems_by_unit, validate_inputs
 
     problems = validate_inputs(data_dir=data_dir, params_dir=params_dir)
     groups = problems_by_unit(problems)
     if groups.get(None):
         return groups[None], None
-    teams_file = find_table_file(data_dir, "teams")[0]
-    teams, _ = parse_table(_read_raw(teams_file, str(teams_file)), "teams", str(teams_file))
+    teams = read_tables(data_dir, ["teams"])[1]["teams"]  # typed once by validation in a batch run
     reports, units = {}, {}
     for kind in REPORT_KINDS.values():
         reports[kind.name] = kind.ids(params_dir, teams)
@@ -103,5 +103,6 @@ def make_jobs(plan: dict, params_dir: Path, data_dir: Path, notebooks_dir: Path)
             digest = job_digest(kind, uid, notebook=notebook, params_files=kind.params_files(params_dir, uid),
                                 data_dir=data_dir, exclude=exclude, source=source, file_hash=file_hash)
             own = tuple(msg for u in covered for msg in problems.get(u, []))
-            jobs.append(ReportJob(kind.name, uid, notebook, parameters, digest, own))
+            jobs.append(ReportJob(kind.name, uid, notebook, parameters, digest, own,
+                                  tuple(covered) if kind.units is not None else None))
     return jobs

@@ -19,7 +19,10 @@ one collaborative summary (DESIGN.md §4):
    seaborn, statsmodels, nbconvert and evalkit once, then forks one fresh child per report
    (never reused, so no matplotlib/seaborn state can pass between reports); the child
    runs the notebook in-process (``evalkit.batch.execute``) and exports HTML with the parent's
-   warmed-up exporter. ``engine="papermill"``: the child runs papermill's standard engine
+   warmed-up exporter. Every table is read and typed once per run (by validation, see
+   ``evalkit.inputs.read.parsed_once``); each child keeps only its report's units' rows of
+   them (plus the tables its kind reads whole), so loading a team report's data costs the same
+   however many other units there are. Figures are drawn once each (no tight-bounding-box pass). ``engine="papermill"``: the child runs papermill's standard engine
    (a fresh Jupyter kernel). At most ``jobs`` children run at once.
 5. **Write** (``evalkit.batch.outputs``) — every file goes to a temporary name in its
    folder, then ``os.replace``: a run killed at any moment (even SIGKILL) leaves earlier
@@ -177,6 +180,16 @@ def run_batch(params_dir, data_dir, out_dir, *, jobs: int | None = None, only=No
         run is writing to it, or the Dask scheduler cannot be reached (nothing is run, or for
         a folder that fills up mid-run, what was written stays intact).
     """
+    from evalkit.inputs.read import parsed_once
+
+    with parsed_once():  # every table is read and typed once per run (children inherit them)
+        return _run_batch(params_dir, data_dir, out_dir, jobs=jobs, only=only, force=force, engine=engine,
+                          progress=progress, notebooks_dir=notebooks_dir, timeout=timeout, scheduler=scheduler,
+                          wait_lock=wait_lock)
+
+
+def _run_batch(params_dir, data_dir, out_dir, *, jobs, only, force, engine, progress, notebooks_dir, timeout,
+               scheduler, wait_lock) -> BatchResult:
     from evalkit.errors import InputError, ReportError
 
     started = time.perf_counter()
@@ -258,6 +271,7 @@ def run_batch(params_dir, data_dir, out_dir, *, jobs: int | None = None, only=No
                                                       data_dir=data_dir, generated_at=generated_at, timeout=timeout,
                                                       progress=progress)
                     else:
+                        _type_tables_once(data_dir)
                         finished = execute_all(to_run, out_dir, engine=engine, jobs=jobs, progress=progress,
                                                generated_at=generated_at, timeout=timeout)
                     for key, entry in finished:
@@ -278,6 +292,15 @@ def run_batch(params_dir, data_dir, out_dir, *, jobs: int | None = None, only=No
     scoped = tuple(p for j in batch_jobs for p in j.problems)
     return BatchResult(EXIT_FAILED if failed else EXIT_OK, tuple(ordered), scoped, out_dir,
                        time.perf_counter() - started, tuple(messages))
+
+
+def _type_tables_once(data_dir: Path) -> None:
+    """Read and type every table now (already done if this run validated), and index units' rows."""
+    from evalkit.inputs.read import index_parsed_tables, read_tables
+    from evalkit.inputs.schema import TABLES
+
+    read_tables(data_dir, list(TABLES))
+    index_parsed_tables()
 
 
 def _entries_and_work(batch_jobs, previous: dict, out_dir: Path, *, only, force: bool):

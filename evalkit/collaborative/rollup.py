@@ -25,7 +25,7 @@ from evalkit.effects.did import difference_in_differences
 from evalkit.effects.its import measure_its
 from evalkit.effects.panel import month_start as _month
 from evalkit.effects.panel import spec_value as _spec
-from evalkit.effects.panel import team_series, team_starts
+from evalkit.effects.panel import series_by_team, team_series, team_starts
 from evalkit.effects.pooling import pooled_effects
 from evalkit.effects.verdict import VERDICTS
 from evalkit.errors import InputError
@@ -137,13 +137,14 @@ def team_effects(measures: pd.DataFrame, teams: pd.DataFrame, specs: Mapping, *,
     """
     rows, results = [], {}
     t = teams[teams["role"].astype(str).isin(roles)]
+    series = {mid: series_by_team(measures, mid, spec, t["team_id"].astype(str)) for mid, spec in specs.items()}
     for _, team in t.iterrows():
         tid = str(team["team_id"])
         start = _month(starts.get(tid))
         if start is None:
             continue
         for mid, spec in specs.items():
-            r = measure_its(team_series(measures, tid, mid, spec), spec, start=start, horizon=horizon,
+            r = measure_its(series[mid][tid], spec, start=start, horizon=horizon,
                             min_points_each_side=min_points_each_side)
             kind = r.kind
             results[(tid, mid)] = r
@@ -191,8 +192,9 @@ def comparison_effects(measures: pd.DataFrame, teams: pd.DataFrame, specs: Mappi
     if comp.empty or not start_map:
         return pd.DataFrame(columns=columns), results
     for mid, spec in specs.items():
-        frames = [team_series(measures, tid, mid, spec).assign(team_id=tid, first_treated=start_map.get(tid, pd.NaT))
-                  for tid in list(start_map) + list(comp)]
+        units = list(start_map) + list(comp)
+        by_team = series_by_team(measures, mid, spec, units)
+        frames = [by_team[tid].assign(team_id=tid, first_treated=start_map.get(tid, pd.NaT)) for tid in units]
         panel = pd.concat(frames, ignore_index=True)
         panel = panel[panel["value"].notna()]
         if panel.empty or not panel["team_id"].isin(list(comp)).any():

@@ -355,7 +355,10 @@ def write_large_data(out: Path, seed: int, units: int = 500, months: int = 36) -
     Returns
     -------
     list of Path
-        ``teams.csv``, ``roster.csv``, ``positions.csv``, ``measures.csv`` and ``TRUTH.json``.
+        ``teams.csv``, ``roster.csv``, ``positions.csv``, ``measures.csv``, ``TRUTH.json``
+        and the matching params folder ``params/`` (``collaborative.yaml``, one
+        ``teams/<id>.yaml`` per participating unit), so ``evalkit run --data <out> --params
+        <out>/params`` renders the large batch.
 
     Notes
     -----
@@ -412,5 +415,80 @@ def write_large_data(out: Path, seed: int, units: int = 500, months: int = 36) -
                         "wellbeing_points": 0.3, "time_to_fill_multiplier": 0.5}}
     tpath = out / "TRUTH.json"
     tpath.write_text(json.dumps(truth, indent=2) + "\n", encoding="utf-8")
-    return paths + [tpath]
+    params = _write_large_params(out / "params", unit_list, last_month=str(labels[-1]))
+    return paths + [tpath] + params
+
+
+#: The shared params of large benchmark data: the demo's four monthly measures, no survey.
+_LARGE_COLLABORATIVE = """\
+# Params for large synthetic benchmark data (evalkit demo-data --large); never commit them.
+title: "Large synthetic benchmark ({units} units)"
+synthetic: true
+data_as_of: {as_of}
+rules:
+  method: anhoej
+suppression:
+  min_count: 10
+  min_respondents: 5
+effects:
+  horizon_months: 12
+  min_points_each_side: 8
+measures:
+  turnover_rate:
+    label: "Staff turnover"
+    definition: "Separations in the month divided by the average headcount of the month, times 100."
+    chart: u
+    direction: decrease
+    multiply: 100
+    unit: "% per month"
+    target: null
+  supervision:
+    label: "Reflective supervision"
+    definition: "Staff who received reflective supervision in the month divided by staff on the 1st, times 100."
+    chart: p
+    direction: increase
+    multiply: 100
+    unit: "%"
+    target: null
+  vacancy_rate:
+    label: "Vacancy rate"
+    definition: "Funded positions not filled divided by funded positions, times 100."
+    chart: p
+    direction: decrease
+    multiply: 100
+    unit: "%"
+    target: null
+  wellbeing_pulse:
+    label: "Well-being pulse"
+    definition: "The unit's average answer to a monthly one-question well-being pulse (1-5)."
+    chart: i
+    direction: increase
+    multiply: 1
+    unit: "(1-5)"
+    target: null
+"""
+
+
+def _write_large_params(folder: Path, unit_list, *, last_month: str) -> list[Path]:
+    """Write ``collaborative.yaml`` and one ``teams/<id>.yaml`` per participating unit.
+
+    The folder matches the large data, so ``evalkit run --params <out>/params --data <out>``
+    renders one report per participating unit plus the summary (no country reports).
+    Files of units no longer in the data (an earlier, larger run) are removed.
+    """
+    as_of = (pd.Period(last_month, "M").end_time.normalize()).strftime("%Y-%m-%d")
+    teams_dir = folder / "teams"
+    teams_dir.mkdir(parents=True, exist_ok=True)
+    shared = folder / "collaborative.yaml"
+    shared.write_text(_LARGE_COLLABORATIVE.format(units=len(unit_list), as_of=as_of), encoding="utf-8")
+    written = [shared]
+    wanted = {u.team_id for u in unit_list if u.role == "participant"}
+    for stale in teams_dir.glob("*.yaml"):
+        if stale.stem not in wanted:
+            stale.unlink()
+    for team_id in sorted(wanted):
+        path = teams_dir / f"{team_id}.yaml"
+        path.write_text(f"team_id: {team_id}\n", encoding="utf-8")
+        written.append(path)
+    return written
 

@@ -89,3 +89,36 @@ def team_series(measures: pd.DataFrame, team_id: str, measure_id: str, spec) -> 
     d["numerator"], d["denominator"] = num, den
     d["value"] = np.where(den.notna(), num / den.where(den > 0), num) * mult
     return d
+
+
+def series_by_team(measures: pd.DataFrame, measure_id: str, spec, team_ids) -> dict:
+    """:func:`team_series` of many teams, computed in one pass over ``measures``.
+
+    Returns ``{team_id: DataFrame}`` equal to ``team_series(measures, team_id, measure_id, spec)``
+    for each id (same columns, types and values, sorted by period with missing periods last).
+    The arithmetic is done once for the measure and the rows are then split by team, so the
+    cost is linear in the table instead of a dozen pandas operations per team.
+    """
+    sub = measures[measures["measure_id"].astype(str) == measure_id]
+    num = pd.to_numeric(sub["numerator"], errors="coerce").astype(float)
+    den = pd.to_numeric(sub["denominator"], errors="coerce").astype(float)
+    mult = float(spec_value(spec, "multiply", 1.0) or 1.0)
+    frame = pd.DataFrame({"period": sub["period"], "numerator": num, "denominator": den})
+    frame["value"] = np.where(den.notna(), num / den.where(den > 0), num) * mult
+    keys = sub["team_id"].astype(str).to_numpy()
+    period = pd.to_datetime(sub["period"]).to_numpy(dtype="datetime64[ns]")
+    missing = np.isnat(period)
+    # by team, then period (missing periods last, as sort_values puts them), stable
+    order = np.lexsort((period.view("i8"), missing, keys))
+    frame = frame.iloc[order].reset_index(drop=True)
+    keys = keys[order]
+    bounds = np.flatnonzero(keys[1:] != keys[:-1]) + 1
+    starts = np.r_[0, bounds]
+    ends = np.r_[bounds, len(keys)]
+    where = {keys[a]: (a, b) for a, b in zip(starts, ends) if b > a}
+    empty = frame.iloc[:0]
+    out = {}
+    for t in team_ids:
+        span = where.get(str(t))
+        out[t] = (frame.iloc[span[0]:span[1]] if span else empty).reset_index(drop=True)
+    return out

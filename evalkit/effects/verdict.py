@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from evalkit.effects.panel import month_start, spec_value, team_series
+from evalkit.effects.panel import month_start, series_by_team, spec_value
 
 __all__ = ["VERDICTS", "VERDICT_WORDS", "VERDICT_TONES", "MeasureVerdict", "Judgement", "measure_verdict",
            "judge_measures", "combine_evidence", "prime_chart", "unusual_months_text", "RATE_CHARTS_WITH_DENOMINATOR",
@@ -441,7 +441,7 @@ def judge_measures(measures: pd.DataFrame, teams: pd.DataFrame, specs: Mapping, 
     judged = [t for t, r in role.items() if r in roles and (wanted is None or t in wanted or r == "comparison")]
     rows, details, fits, base = [], {}, {}, []
     for mid, spec in specs.items():
-        series = {t: team_series(measures, t, mid, spec) for t in set(participants) | set(comparisons)}
+        series = series_by_team(measures, mid, spec, set(participants) | set(comparisons))
         effects = {}
         if comparisons and treated_starts:
             panel = pd.concat([s.assign(unit=t) for t, s in series.items() if len(s)], ignore_index=True)

@@ -52,6 +52,10 @@ class ReportKind:
     units : callable or None
         ``units(teams, id) -> set``: the units whose rows the report covers (a problem in
         their rows fails the report). None: every unit; bad units are left out instead.
+    whole_tables : tuple of str
+        Tables the report reads for every unit, not only its own (a team report's
+        comparison-adjusted effect fits every unit's ``measures`` with the ``teams`` table);
+        the batch runner hands a report only its units' rows of the other tables.
     """
 
     name: str
@@ -63,6 +67,7 @@ class ReportKind:
     params_folder: str | None
     ids: Callable[[Path, pd.DataFrame], list[str]]
     units: Callable[[pd.DataFrame, str], set[str]] | None
+    whole_tables: tuple[str, ...] = ()
 
     def params_files(self, params_dir: Path, report_id: str) -> list[Path]:
         """The params files this report depends on (the cache key covers their contents)."""
@@ -97,13 +102,14 @@ REPORT_KINDS: dict[str, ReportKind] = {
         None, None, lambda params_dir, teams: [COLLABORATIVE_ID], None),
     "team": ReportKind(
         "team", "Team reports", "01-team-evaluation.ipynb", _TEAM_TABLES, "teams",
-        "team_id", "teams", _participating_teams, lambda teams, uid: report_units(teams, uid, "team")),
+        "team_id", "teams", _participating_teams, lambda teams, uid: report_units(teams, uid, "team"),
+        whole_tables=("teams", "measures")),
     "country": ReportKind(
         "country", "Country and state reports", "02-country-evaluation.ipynb",
         ("teams", "roster", "goals", "deliverables", "membership", "outputs", "sessions", "excerpts", "training",
          "partners"),
         "countries", "country_id", "countries", _ids_in("countries"),
-        lambda teams, uid: report_units(teams, uid, "country")),
+        lambda teams, uid: report_units(teams, uid, "country"), whole_tables=("teams",)),
 }
 
 

@@ -17,9 +17,12 @@ Checks that need several columns or tables (separation before hire, unknown team
 """
 from __future__ import annotations
 
+import contextlib
 import io as _io
+import os
 import re
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -379,15 +382,123 @@ def read_tables(data_dir: Path, names) -> tuple[dict[str, Path], dict[str, pd.Da
     files, problems = _table_files(Path(data_dir), names)
     frames: dict[str, pd.DataFrame] = {}
     for name, path in files.items():
-        try:
-            raw = _read_raw(path, str(path))
-        except DataValidationFailed as exc:
-            problems.extend(exc.problems)
-            continue
-        frame, found = parse_table(raw, name, str(path))
-        problems.extend(found)
-        frames[name] = frame
+        parsed = _parsed_file(path, name)
+        problems.extend(parsed.problems)
+        if parsed.frame is not None:
+            frames[name] = parsed.frame
     return files, frames, problems
+
+
+# --------------------------------------------------------------------------- parse once per run
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    """One file as :func:`read_tables` typed it, with where each unit's rows are."""
+
+    stamp: tuple            # (st_mtime_ns, st_size, st_ino) when it was read
+    table: str
+    frame: pd.DataFrame | None  # None: the file could not be read
+    problems: tuple
+    rows: dict | None = None    # unit id -> row positions (scoped tables, see index_parsed_tables)
+
+
+#: Absolute file path -> _Parsed while :func:`parsed_once` is active (None: no memory at all).
+_PARSED: dict | None = None
+
+
+def _stamp(path: Path):
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_size, st.st_ino)
+
+
+def _parse_file(path: Path, name: str) -> _Parsed:
+    stamp = _stamp(path)
+    try:
+        raw = _read_raw(path, str(path))
+    except DataValidationFailed as exc:
+        return _Parsed(stamp, name, None, tuple(exc.problems))
+    frame, found = parse_table(raw, name, str(path))
+    return _Parsed(stamp, name, frame, tuple(found))
+
+
+def _parsed_file(path: Path, name: str) -> _Parsed:
+    """Typed frame and problems of one file: parsed now, or reused within :func:`parsed_once`.
+
+    A reused frame is a shallow copy (pandas copy-on-write: changing it never changes the
+    remembered one); a file whose modification time, size or inode changed is read again.
+    """
+    if _PARSED is None:
+        return _parse_file(path, name)
+    key = os.path.abspath(path)
+    kept = _PARSED.get(key)
+    if kept is None or kept.table != name or kept.stamp != _stamp(path) or kept.stamp is None:
+        kept = _PARSED[key] = _parse_file(path, name)
+    if kept.frame is None:
+        return kept
+    return _Parsed(kept.stamp, name, kept.frame.copy(deep=False), kept.problems)
+
+
+@contextlib.contextmanager
+def parsed_once():
+    """Within this block :func:`read_tables` reads and types each file once and reuses it.
+
+    The batch runner validates every table once inside this block and forks its report
+    processes inside it, so each report inherits the typed tables instead of parsing every
+    file again (each fork has its own copy: no report sees another's changes). Nothing is
+    remembered after the block; a notebook run on its own always reads ``data_dir``.
+    """
+    global _PARSED
+    previous = _PARSED
+    if previous is None:
+        _PARSED = {}
+    try:
+        yield
+    finally:
+        _PARSED = previous
+
+
+def index_parsed_tables() -> None:
+    """Record where each unit's rows are in every remembered table that has a unit column.
+
+    One pass per table (in the batch parent, before forking), so that
+    :func:`narrow_parsed_tables` costs what one unit's rows cost, not what all units' cost.
+    """
+    if _PARSED is None:
+        return
+    for key, parsed in list(_PARSED.items()):
+        scope = TABLES[parsed.table].scope if parsed.table in TABLES else None
+        if parsed.frame is None or parsed.rows is not None or scope is None or scope not in parsed.frame:
+            continue
+        column = parsed.frame[scope]
+        rows = {str(unit): np.asarray(pos) for unit, pos in column.groupby(column, sort=False, dropna=True).indices.items()}
+        rows[None] = np.flatnonzero(column.isna().to_numpy(dtype=bool))
+        _PARSED[key] = _Parsed(parsed.stamp, parsed.table, parsed.frame, parsed.problems, rows)
+
+
+def narrow_parsed_tables(units, *, whole=()) -> None:
+    """Keep only the rows of ``units`` (and rows with no unit) in the remembered tables.
+
+    Called in a report's own forked process before its notebook runs: the report then
+    reads only its units' rows (and problems), whatever the data hold for other units.
+    Tables named in ``whole`` are kept entire (a team report's comparison panel needs every
+    unit's ``measures`` and the ``teams`` table). A no-op outside :func:`parsed_once`.
+    """
+    if _PARSED is None:
+        return
+    units = {str(u) for u in units}
+    for key, parsed in list(_PARSED.items()):
+        problems = tuple(p for p in parsed.problems if p.unit is None or p.unit in units)
+        if parsed.frame is None or parsed.rows is None or parsed.table in whole:
+            _PARSED[key] = _Parsed(parsed.stamp, parsed.table, parsed.frame, problems, parsed.rows)
+            continue
+        chosen = [parsed.rows[u] for u in units if u in parsed.rows] + [parsed.rows[None]]
+        positions = np.sort(np.concatenate(chosen)) if chosen else np.array([], dtype=np.intp)
+        frame = parsed.frame.take(positions).reset_index(drop=True)
+        _PARSED[key] = _Parsed(parsed.stamp, parsed.table, frame, problems, None)
 
 
 def select_unit(tables: Mapping[str, pd.DataFrame], unit_id: str, kind: str | None = None) -> Tables:
@@ -488,8 +599,11 @@ __all__ = [
     "DataValidationFailed",
     "Tables",
     "find_table_file",
+    "index_parsed_tables",
     "load_tables",
     "load_unit_tables",
+    "narrow_parsed_tables",
+    "parsed_once",
     "parse_table",
     "read_table",
     "select_unit",
