@@ -6,7 +6,6 @@ traceback. Each subcommand imports its module lazily so ``evalkit --help`` is fa
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 

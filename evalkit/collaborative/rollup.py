@@ -21,7 +21,6 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
-from evalkit.effects.did import difference_in_differences
 from evalkit.effects.its import measure_its
 from evalkit.effects.panel import month_start as _month
 from evalkit.effects.panel import spec_value as _spec
@@ -29,7 +28,7 @@ from evalkit.effects.panel import series_by_team, team_series, team_starts
 from evalkit.effects.pooling import pooled_effects
 from evalkit.effects.verdict import VERDICTS
 from evalkit.errors import InputError
-from evalkit.effects.narrative import did_sentence, its_sentence, pooled_sentence
+from evalkit.effects.narrative import its_sentence, pooled_sentence
 from evalkit.collaborative.pdsa import pdsa_heatmap
 from evalkit.collaborative.progress import score_distribution, share_at_or_above
 
@@ -292,7 +291,7 @@ class RollupResult:
     its : dict
         ``{(team_id, measure_id): ITSResult}`` for small multiples.
     did : dict
-        ``{measure_id: DiDResult}``.
+        ``{measure_id: StaggeredDiDResult}`` (:func:`comparison_effects`).
     settings : dict
     """
 
@@ -317,7 +316,7 @@ class RollupResult:
 
 def collaborative_rollup(tables: Mapping[str, pd.DataFrame], specs: Mapping, *, starts: Mapping | None = None,
                          method: str = "anhoej", horizon: int = 12, min_points_each_side: int = 8,
-                         n_boot: int = 9999, seed: int = 20230425, comparison_start=None) -> RollupResult:
+                         n_boot: int = 999, seed: int = 20230425, comparison_start=None) -> RollupResult:
     """Build the collaborative roll-up from loaded tables and the measure definitions.
 
     Parameters
@@ -336,7 +335,7 @@ def collaborative_rollup(tables: Mapping[str, pd.DataFrame], specs: Mapping, *, 
     horizon, min_points_each_side : int
         ITS settings (params ``effects``).
     n_boot, seed : int
-        Wild cluster bootstrap of the DiD.
+        Multiplier bootstrap draws and seed of the staggered DiD (its simultaneous bands).
     comparison_start : month-like, optional
         Where comparison units' charts are split for their (false-alarm) verdicts;
         default the earliest participating start.

@@ -26,7 +26,6 @@ freedom. benchmarks/calibration.py measures the coverage on generated data.
 """
 from __future__ import annotations
 
-import html
 import math
 from dataclasses import dataclass, field
 

@@ -17,8 +17,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
-from scipy.stats import t as student_t
 
 from evalkit.workforce._common import _result_html
 from evalkit.errors import DataError, ParamsError
