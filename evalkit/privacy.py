@@ -4,7 +4,7 @@ Every table and chart label that leaves evalkit for a report goes through this
 module, so one rule governs them all:
 
 * a count of people below the threshold (default 10; 5 for survey respondents)
-  is shown as ``"<10"`` (``"<5"``);
+  is shown as ``"hidden"``;
 * a rate, percentage or mean derived from a suppressed count is suppressed too;
 * where a shown total would let a reader work out a single hidden cell by
   subtraction, the next-smallest cell of the same row (or group) is suppressed
@@ -50,6 +50,11 @@ DEFAULT_MIN_RESPONDENTS = 5
 #: Marker shown in place of a rate/mean whose underlying count is suppressed.
 RATE_MARK = "suppressed"
 
+#: What a hidden count of people reads in a shared table: the same word for a count under the
+#: threshold and for a larger count hidden so that a small one cannot be worked out from it
+#: ("hidden" on the latter would be untrue, and a different word would tell which cell is small).
+HIDDEN_COUNT = "hidden"
+
 
 def suppression_rule(threshold: int = DEFAULT_MIN_COUNT, *, unit: str = "people") -> str:
     """Return the suppression rule as one plain-language paragraph.
@@ -72,7 +77,8 @@ def suppression_rule(threshold: int = DEFAULT_MIN_COUNT, *, unit: str = "people"
     'Counts of fewer than 5 survey responden'
     """
     return (
-        f"Counts of fewer than {threshold} {unit} are not shown (printed as \"<{threshold}\"); "
+        f"Counts of fewer than {threshold} {unit} are not shown (printed as \"hidden\"; a larger count "
+        f"is printed \"hidden\" too where it would let a reader work out a small one); "
         f"rates, percentages and means calculated from such a count are suppressed too, and "
         f"charts leave those points out. Where a shown total would let a reader work out a "
         f"single hidden count by subtraction, the next-smallest count in the same row or group "
@@ -237,7 +243,7 @@ def suppress_counts(
 ) -> pd.DataFrame:
     """Return a display copy of ``df`` with small counts hidden.
 
-    Suppressed counts read ``"<10"`` (``"<{threshold}"``); suppressed rates read
+    Suppressed counts read ``"hidden"``; suppressed rates read
     ``"suppressed"``. Cells that are shown keep their value, so the affected
     columns become object columns meant for display only. Person identifiers
     are dropped (see :func:`drop_person_identifiers`) unless
@@ -264,7 +270,7 @@ def suppress_counts(
     -------
     >>> t = pd.DataFrame({"a": [3, 20], "b": [15, 30], "total": [18, 50]})
     >>> suppress_counts(t, ["a", "b"], total_col="total")["b"].tolist()
-    ['<10', 30]
+    ['hidden', 30]
     """
     mask = suppression_mask(
         df, count_cols, threshold=threshold, rate_cols=rate_cols, total_col=total_col,
@@ -283,7 +289,7 @@ def apply_mask(
     Use when several :func:`suppression_mask` calls are combined with ``|``.
     """
     out = df.copy()
-    label = f"<{threshold}"
+    label = HIDDEN_COUNT
     for col in mask.columns:
         values = out[col].astype(object)
         hide = mask[col].to_numpy()
@@ -496,7 +502,7 @@ def _next_smallest_rowwise(counts: np.ndarray, hidden: np.ndarray, need: np.ndar
     extra = np.zeros_like(hidden)
     if not need.any():
         return extra
-    # never a zero: "<10" on a zero would mislead, and hiding it protects nothing
+    # never a zero: "hidden" on a zero would mislead, and hiding it protects nothing
     candidates = np.where(hidden | np.isnan(counts), np.inf, np.where(counts == 0, np.inf, counts))
     pick = np.argmin(candidates, axis=1)
     rows = np.flatnonzero(need & np.isfinite(candidates.min(axis=1)))

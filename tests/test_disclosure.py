@@ -97,7 +97,7 @@ def test_a_single_leaver_is_not_given_away_by_the_headcounts():
     exact = result.table
     assert exact["headcount_start"].tolist() == [13, 13, 12] and exact["separations"].tolist() == [0, 1, 0]
     shown = suppressed_table(result)
-    assert shown["separations"].iloc[1] == "<10"
+    assert shown["separations"].iloc[1] == "hidden"
     # before the fix 13 and 12 were shown beside a hidden 1 with every other flow 0
     march = shown.iloc[1]
     terms = [march[c] for c in ("headcount_start", "headcount_end", "hires", "separations", "transfers_out")]
@@ -119,7 +119,7 @@ def test_two_leavers_adding_up_to_two_are_not_one_and_one():
     assert result.table["headcount_start"].tolist() == [14, 14, 12]
     shown = suppressed_table(result)
     march = shown.iloc[1]
-    assert march["separations"] == "<10" and march["transfers_out"] == "<10"
+    assert march["separations"] == "hidden" and march["transfers_out"] == "hidden"
     assert _solvable(shown) == []
 
 
@@ -130,7 +130,7 @@ def test_hidden_type_is_not_the_shown_separations_minus_the_other_types():
             + [("t", "2015-01-01", "2022-03-12", "other")])
     shown = suppressed_table(monthly_workforce(_roster(rows), start="2022-03", end="2022-03")).iloc[0]
     assert shown["separations"] == 12 and shown["separations_involuntary"] == 0
-    assert shown["separations_other"] == "<10" and shown["separations_voluntary"] == "<10"
+    assert shown["separations_other"] == "hidden" and shown["separations_voluntary"] == "hidden"
     assert shown["turnover_rate_voluntary"] == "suppressed"
 
 
@@ -141,7 +141,7 @@ def test_a_rate_beside_a_shown_count_does_not_give_the_hidden_average_headcount(
     result = monthly_workforce(_roster(rows), start="2022-03", end="2022-03")
     assert result.table[["headcount_start", "headcount_end", "separations"]].iloc[0].tolist() == [21, 9, 12]
     shown = suppressed_table(result).iloc[0]
-    assert shown["headcount_end"] == "<10" and shown["average_headcount"] == "suppressed"
+    assert shown["headcount_end"] == "hidden" and shown["average_headcount"] == "suppressed"
     assert shown["turnover_rate"] == "suppressed" and shown["turnover_rate_voluntary"] == "suppressed"
 
 
@@ -206,7 +206,7 @@ def test_the_interval_no_longer_tells_1_of_2_from_2_of_4_or_3_of_6():
     d = displays[0]
     assert d["Rate ratio (95% CI)"].tolist() == ["suppressed"] * 2
     assert d["% per month (before → after)"].tolist() == ["suppressed"] * 2
-    assert d["Left (before → after)"].tolist() == ["<10 → <10"] * 2
+    assert d["Left (before → after)"].tolist() == ["hidden → hidden"] * 2
     assert sentences[0][0] == (
         "Before/after within one team (separations per staff-month, 6 months before and 6 months after the "
         "start in July 2023): the change in separations is not shown because there were fewer than 10 in at "
@@ -319,7 +319,7 @@ def test_open_cohort_estimate_from_one_leaver_is_hidden():
     assert exact["method"] == "Kaplan–Meier" and exact["retention_rate"] == pytest.approx(100 * 11 / 12)
     assert exact["n_left_so_far"] == 1
     shown = suppressed_table(result).iloc[0]
-    assert shown["n_hired"] == 12 and shown["n_left_so_far"] == "<10"
+    assert shown["n_hired"] == 12 and shown["n_left_so_far"] == "hidden"
     assert [shown[c] for c in ("retention_rate", "ci_lower", "ci_upper")] == ["suppressed"] * 3
     panel = new_hire_panel(_roster(rows), as_of="2024-06-30", since="2024-01-01")
     assert not panel.show_chart and "91" not in " ".join(panel.sentences)
@@ -331,13 +331,13 @@ def test_retention_does_not_give_away_two_leavers():
     rows = [("t", "2020-01-01", None, None)] * 13 + [("t", "2020-01-01", "2022-05-10", "voluntary")] * 2
     shown = suppressed_table(period_retention(_roster(rows), "2022-01-01", "2022-12-31")).iloc[0]
     assert shown["employed_first_day"] == 15
-    assert shown["retained"] == "<10" and shown["retention_rate"] == "suppressed"
+    assert shown["retained"] == "hidden" and shown["retention_rate"] == "suppressed"
     panel = retention_panel(_roster(rows), first_month="2022-01", last_month="2022-12")
     assert not panel.show_chart and "87%" not in " ".join(panel.sentences)
     # 12 leavers of 15 is a shown difference: 3 retained is itself hidden, 12 leavers may show
     rows = [("t", "2020-01-01", None, None)] * 3 + [("t", "2020-01-01", "2022-05-10", "voluntary")] * 12
     shown = suppressed_table(period_retention(_roster(rows), "2022-01-01", "2022-12-31")).iloc[0]
-    assert (shown["employed_first_day"], shown["retained"]) == (15, "<10")
+    assert (shown["employed_first_day"], shown["retained"]) == (15, "hidden")
 
 
 def test_tenure_table_does_not_give_away_a_small_current_headcount():
@@ -346,7 +346,7 @@ def test_tenure_table_does_not_give_away_a_small_current_headcount():
     result = tenure_survival(_roster(rows), as_of="2024-01-01", observed_from="2020-01-01")
     assert result.medians[["n_staff", "n_separations"]].iloc[0].tolist() == [15, 12]
     shown = suppressed_table(result).iloc[0]
-    assert shown["n_staff"] == 15 and shown["n_separations"] == "<10"
+    assert shown["n_staff"] == 15 and shown["n_separations"] == "hidden"
     assert shown["median_tenure_days"] == "suppressed"
     panel = tenure_panel(_roster(rows), as_of="2024-01-01", observed_from="2020-01-01")
     assert not panel.show_chart
@@ -378,7 +378,7 @@ def test_a_share_of_5_in_6_does_not_tell_that_one_respondent_scored_low():
     waves = suppressed_summary(summarise_survey(survey, CBI_WORK, by=["team_id", "wave"]))
     first = waves[waves["wave"] == 1].iloc[0]
     assert first["n_scored"] == 7
-    assert first["n_at_or_above_cutoff"] == "<5" and first["pct_at_or_above_cutoff"] == "suppressed"
+    assert first["n_at_or_above_cutoff"] == "hidden" and first["pct_at_or_above_cutoff"] == "suppressed"
     # 5 at or above and 5 below out of 10: both counts may be shown
     even = pd.concat([_cbi_wave(1, [75] * 5 + [25] * 5), _cbi_wave(3, [75] * 5 + [25] * 5)])
     assert r"50.0" in survey_change(even, CBI_WORK, team_id="t").sentences[0]

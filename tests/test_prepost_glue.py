@@ -132,7 +132,7 @@ def test_survey_change_after_wave_under_5_respondents_is_suppressed():
         "Burnout Inventory) are not shown because fewer than 5 respondents had a score in wave W3 (small numbers "
         "are suppressed to protect confidentiality).",)
     shown = r.report_table()
-    assert shown["n_after"].tolist() == ["<5"] and shown["n_before"].tolist() == [6]
+    assert shown["n_after"].tolist() == ["hidden"] and shown["n_before"].tolist() == [6]
     assert "suppressed" not in shown.columns
 
 
@@ -233,8 +233,8 @@ def test_turnover_change_small_counts_sentence_and_report_hide_everything_from_t
         "period; the rate ratio, its interval and the rates would give the hidden counts away (small numbers are "
         "suppressed to protect confidentiality).")
     shown = r.report_table()
-    assert shown["separations_before"].tolist() == ["<10", "<10"]
-    assert shown["separations_after"].tolist() == ["<10", "<10"]
+    assert shown["separations_before"].tolist() == ["hidden", "hidden"]
+    assert shown["separations_after"].tolist() == ["hidden", "hidden"]
     for col in ("rate_before", "rate_after", "rate_ratio", "ci_low", "ci_high", "p_value", "ci_width_ratio"):
         assert shown[col].tolist() == ["suppressed", "suppressed"], col
     assert shown["staff_months_before"].tolist() == pytest.approx([27.5, 27.5])
@@ -263,7 +263,7 @@ def test_turnover_change_sentence_with_rates_when_counts_are_large_enough():
         "least one period; the rate ratio, its interval and the rates would give the hidden counts away (small "
         "numbers are suppressed to protect confidentiality).")
     shown = r.report_table()
-    assert shown["separations_after"].tolist() == [10, "<10"]
+    assert shown["separations_after"].tolist() == [10, "hidden"]
     assert shown.loc[0, "rate_after"] == pytest.approx(5.0) and shown.loc[1, "rate_after"] == "suppressed"
     assert shown.loc[0, "rate_ratio"] == pytest.approx(0.5) and shown.loc[1, "rate_ratio"] == "suppressed"
 
@@ -319,7 +319,7 @@ def test_turnover_change_pools_months_and_never_shows_a_small_count(months, n_be
         assert row.rate_ratio == pytest.approx((e_a / sum(heads[n_before:])) / (e_b / sum(heads[:n_before])))
     shown = r.report_table()
     for col in ("separations_before", "separations_after"):
-        assert all(v == "<10" or v == 0 or v >= 10 for v in shown[col])
+        assert all(v == "hidden" or v == 0 or v >= 10 for v in shown[col])
     for kind, (b, a) in zip(r.table["kind"], r.table[["separations_before", "separations_after"]].to_numpy()):
         if 0 < b < 10 or 0 < a < 10:
             row = shown[shown["kind"] == kind].iloc[0]
@@ -360,5 +360,5 @@ def test_direction_from_higher_is_and_identical_answers():
 def test_html_display_shows_the_suppressed_table_escaped():
     r = turnover_change(_roster(), team_id="t", start="2023-03", first_month="2023-01", last_month="2023-04")
     page = r._repr_html_()
-    assert "&lt;10" in page and "<10" not in page.replace("&lt;10", "")
+    assert "hidden" in page and "<10" not in page.replace("&lt;10", "")
     assert "separations_before" in page and "staff_key" not in page

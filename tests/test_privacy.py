@@ -1,6 +1,6 @@
 """Tests for evalkit.privacy: small-cell suppression with complementary cells.
 
-Expected tables are worked out by hand from the rule: counts 1-9 hidden as "<10";
+Expected tables are worked out by hand from the rule: counts 1-9 hidden (read "hidden");
 rates from hidden counts hidden; when exactly one cell of a row/group with a shown
 total is hidden, the next-smallest cell is hidden too.
 """
@@ -27,9 +27,9 @@ def test_primary_and_complementary_suppression_in_rows():
     out = pv.suppress_counts(t, ["voluntary", "involuntary", "other"], total_col="total",
                              rate_cols={"rate": ["voluntary"]})
     # a: 3 hidden, total 38 shown -> next smallest (15) hidden too
-    assert out.loc[0, ["voluntary", "involuntary", "other"]].tolist() == ["<10", "<10", 20]
+    assert out.loc[0, ["voluntary", "involuntary", "other"]].tolist() == ["hidden", "hidden", 20]
     # b: two cells hidden already -> no complementary cell needed
-    assert out.loc[1, ["voluntary", "involuntary", "other"]].tolist() == ["<10", "<10", 25]
+    assert out.loc[1, ["voluntary", "involuntary", "other"]].tolist() == ["hidden", "hidden", 25]
     # c: nothing small
     assert out.loc[2, ["voluntary", "involuntary", "other"]].tolist() == [12, 20, 30]
     # d: zero is shown (identifies no one)
@@ -57,7 +57,7 @@ def test_mask_for_charts_and_threshold_helpers():
     assert pv.may_show(10) and not pv.may_show(9)
     assert pv.may_show(pd.Series([4, 5, np.nan]), threshold=5).tolist() == [False, True, False]
     rule = pv.suppression_rule(5, unit="survey respondents")
-    assert "fewer than 5 survey respondents" in rule and '"<5"' in rule
+    assert "fewer than 5 survey respondents" in rule and '"hidden"' in rule
     assert "complementary" in pv.SUPPRESSION_RULE
     with pytest.raises(InputError):
         pv.suppress_counts(t, ["nope"])
@@ -90,7 +90,7 @@ def test_monthly_workforce_report_table_hides_small_flows_and_their_rates():
     out = wf.suppressed_table(wf.monthly_workforce(r, start="2022-01", end="2022-01")).iloc[0]
     # separations 13 shown; involuntary 1 hidden; voluntary 12 hidden as its complement (13 - 12 = 1)
     assert out["separations"] == 13 and out["turnover_rate"] == pytest.approx(13 / ((41 + 28) / 2) * 100)
-    assert out["separations_involuntary"] == "<10" and out["separations_voluntary"] == "<10"
+    assert out["separations_involuntary"] == "hidden" and out["separations_voluntary"] == "hidden"
     assert out["turnover_rate_voluntary"] == "suppressed"
     assert "staff_key" not in out.index
 
@@ -133,7 +133,7 @@ def test_workforce_results_display_suppressed_tables_in_notebooks():
     result = monthly_workforce(roster, start="2020-02", end="2020-03")
     assert result.table["headcount_start"].tolist() == [3, 3]  # exact numbers kept
     shown = result._repr_html_()
-    assert "&lt;10" in shown
+    assert ">hidden<" in shown
     assert ">3<" not in shown  # the raw headcount of 3 is never displayed
 
 

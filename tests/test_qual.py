@@ -194,16 +194,16 @@ def test_has_focus_groups():
 def test_report_tables_suppress_participant_counts_below_ten():
     # Privacy rule (DESIGN §5): counts of fewer than 10 people are not shown.
     # "Worldview" came up only in s4 (12 people) -> shown; "Systems > Pay > Benefits" only in s4 too;
-    # "Wellbeing > Stress > Burnout" only in s1 (6 people < 10) -> "<10".
+    # "Wellbeing > Stress > Burnout" only in s1 (6 people < 10) -> "hidden".
     tc = theme_counts(_excerpts(), _sessions())
     shown = tc.report_table("counts").set_index("code")["n_participants"]
     assert shown["Worldview"] == 12.0
-    assert shown["Wellbeing > Stress > Burnout"] == "<10"
+    assert shown["Wellbeing > Stress > Burnout"] == "hidden"
     # Systems > Pay: sessions s1 (6), s2 (5, via Wages), s3 (4), s4 (12, via e6) -> 27 people, shown
     assert shown["Systems > Pay"] == 6.0 + 5.0 + 4.0 + 12.0
     html = tc._repr_html_()
-    assert "&lt;10" in html
+    assert "hidden" in html
     # theme breadth: the tribal group has 4 people (< 10), the parents 6 + 5 = 11
     groups = theme_breadth(_excerpts(), _sessions()).report_table("groups").set_index("affinity_group")
-    assert groups.loc["tribal", "group_participants"] == "<10"
+    assert groups.loc["tribal", "group_participants"] == "hidden"
     assert groups.loc["parents", "group_participants"] == 11.0

@@ -166,7 +166,7 @@ def test_format_table_reads_like_a_report():
         "sector": ["child-care-centers", "head-start", pd.NA],
         "n_partners": [2.0, 1.0, 3.0],
         "attendance_pct": [89.41176, 85.0, float("nan")],
-        "n_with_stipend": pd.Series(["<10", 12, None], dtype=object),  # as privacy suppression leaves it
+        "n_with_stipend": pd.Series(["hidden", 12, None], dtype=object),  # as privacy suppression leaves it
         "covered": [True, False, True],
         "stipend_total": [float("nan")] * 3,
         "staff_key": ["s1", "s2", "s3"],
@@ -177,13 +177,13 @@ def test_format_table_reads_like_a_report():
     assert table.frame["Sector"].tolist() == ["Child care centers", "Head start", "—"]
     assert table.frame["Partners"].tolist() == ["2", "1", "3"]                # counts without ".0"
     assert table.frame["Attendance (%)"].tolist() == ["89.4", "85.0", "—"]    # 1 decimal, missing as a dash
-    assert table.frame["Partners with a stipend"].tolist() == ["<10", "12", "—"]
+    assert table.frame["Partners with a stipend"].tolist() == ["hidden", "12", "—"]
     assert table.frame["Covered"].tolist() == ["yes", "no", "yes"]
     assert set(table.numeric) == {"Partners", "Attendance (%)", "Partners with a stipend"}
     html = table._repr_html_()
     assert "None" not in html and "NaN" not in html and "nan" not in html and "s1" not in html
     assert '<td>Child care centers</td>' in html and '<td class="ek-num">89.4</td>' in html
-    assert "&lt;10" in html
+    assert "hidden" in html
 
 
 def test_format_table_keeps_ids_of_several_units_escapes_and_caps_rows():
@@ -233,7 +233,7 @@ def test_training_sessions_table_one_row_per_session_with_counts_suppressed():
     assert table.columns.tolist() == ["date", "module", "level", "Child welfare: attendees", "fa: attendees", "joint"]
     assert table["joint"].tolist() == [True, False]
     shown = table[["Child welfare: attendees", "fa: attendees"]].astype(str).values.tolist()
-    assert shown[0][1] == "<10" and shown[1][0] == "<10"  # 1 and 3 people are below 10
+    assert shown[0][1] == "hidden" and shown[1][0] == "hidden"  # 1 and 3 people are below 10
     assert "k0" not in table.to_string()
     assert country_sections.joint_training_sentence(joint) == (
         "1 of 2 training sessions (50%) were attended by staff of every programme (joint sessions).")
@@ -312,7 +312,7 @@ def test_retention_panel_one_calendar_year_by_hand():
     small = sections.retention_panel(roster, first_month="2022-01", last_month="2022-12", threshold=35)
     assert not small.show_chart and small.sentences[0].startswith("Every 12-month period rests on fewer than 35 staff")
     assert small.table[["employed_first_day", "retained", "retention_rate"]].values.tolist() == [
-        [40, "<35", "suppressed"]]
+        [40, "hidden", "suppressed"]]
     assert small.result.table["retention_rate"].isna().all()
 
 
@@ -411,7 +411,7 @@ def test_before_after_survey_and_turnover_by_hand():
     assert row["rate_ratio"] == pytest.approx(119 / 221)
     assert len(changes.sentences) == 1 + 2 and changes.notes == ()
     shown = sections.prepost_table(turnover)
-    assert shown["Left (before → after)"].tolist() == ["<10 → <10", "<10 → <10"]   # 2 and 1 leavers hidden
+    assert shown["Left (before → after)"].tolist() == ["hidden → hidden", "hidden → hidden"]   # 2 and 1 leavers hidden
     assert shown["% per month (before → after)"].tolist() == ["suppressed"] * 2
     # 2 and 1 leavers: the ratio 119/221 and its interval would give them back, so not shown
     assert shown["Rate ratio (95% CI)"].tolist() == ["suppressed"] * 2
@@ -459,7 +459,7 @@ def test_survey_wave_table_hides_small_waves():
     s = pd.concat([_survey(), _survey().query("wave == 1").head(3).assign(wave=3)], ignore_index=True)
     table = sections.survey_wave_table(summarise_survey(s, INTENT_TO_LEAVE), threshold=5)
     # waves 1 and 2 have 5 respondents (shown), wave 3 has 3 (< 5: count "<5", mean suppressed)
-    assert table["n_respondents"].tolist() == [5, 5, "<5"]
+    assert table["n_respondents"].tolist() == [5, 5, "hidden"]
     assert table["mean"].iloc[2] == "suppressed" and table["mean"].iloc[0] == pytest.approx(4.0)
     assert "response_id" not in table.columns
 

@@ -140,7 +140,7 @@ def test_alpha_per_group_matches_direct_computation():
 def test_suppressed_summary_hides_groups_under_five():
     df = pd.concat([_cbi_frame([[100] * 7] * 4, wave=1), _cbi_frame([[50] * 7] * 6, wave=2)], ignore_index=True)
     out = sv.suppressed_summary(sv.summarise_survey(df, sv.CBI_WORK))
-    assert out["n_respondents"].tolist() == ["<5", 6]
+    assert out["n_respondents"].tolist() == ["hidden", 6]
     assert out["mean"].iloc[0] == "suppressed" and out["mean"].iloc[1] == pytest.approx(50.0)
     assert "response_id" not in out.columns
 
@@ -159,7 +159,7 @@ def test_staff_count_under_ten_is_hidden_with_the_response_rate():
                           "ci_lower": [35.0, 42.0], "ci_upper": [45.0, 48.0], "cronbach_alpha": [0.8, 0.8],
                           "pct_ci_lower": [0.0, 25.0], "pct_ci_upper": [39.0, 75.0]})
     shown = suppressed_summary(SurveySummary(table=table, definition=""))
-    assert shown.loc[0, "staff_employed"] == "<10"
+    assert shown.loc[0, "staff_employed"] == "hidden"
     assert shown.loc[0, "response_rate"] == "suppressed"
     assert shown.loc[0, "n_respondents"] == 6 and shown.loc[0, "mean"] == 40.0
     assert shown.loc[1, "staff_employed"] == 20.0 and shown.loc[1, "response_rate"] == 60.0

@@ -179,13 +179,13 @@ def test_report_tables_suppress_small_attendance_and_coverage_counts():
     # percentages computed from them. Every session here has fewer than 10 attendees.
     ja = joint_attendance(_training())
     shares = ja.report_table("shares")
-    assert set(shares.loc[shares["n_attendees"] != 0, "n_attendees"]) == {"<10"}
+    assert set(shares.loc[shares["n_attendees"] != 0, "n_attendees"]) == {"hidden"}
     assert set(shares.loc[shares["n_attendees"] != 0, "share_pct"]) == {"suppressed"}
-    assert "<10" in set(ja.report_table("sessions")["n_attendees"])
+    assert "hidden" in set(ja.report_table("sessions")["n_attendees"])
     cov = trained_coverage(_training(), _roster(), unit="ev").report_table("monthly")
     assert "staff_key" not in cov.columns
     # at most 6 staff on the roster: every non-zero staff count is hidden with its coverage
     nonzero = cov["n_staff"] != 0
-    assert set(cov.loc[nonzero, "n_staff"]) == {"<10"}
+    assert set(cov.loc[nonzero, "n_staff"]) == {"hidden"}
     assert set(cov.loc[nonzero, "coverage_pct"]) == {"suppressed"}
-    assert "&lt;10" in joint_attendance(_training())._repr_html_()
+    assert "hidden" in joint_attendance(_training())._repr_html_()

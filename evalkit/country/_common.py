@@ -145,7 +145,7 @@ class Result:
         -------
         DataFrame
             Display copy from :func:`evalkit.privacy.suppress_counts`: counts of
-            people below ``threshold`` read "<10", figures computed from them read
+            people below ``threshold`` read "hidden", figures computed from them read
             "suppressed"; frames without counts of people are returned without
             person identifiers.
         """

@@ -14,7 +14,7 @@ respondent or staff row), one sentence per table row, and the settings used.
 ``PrePostSummary.report_table()`` is the version for reports, with small
 counts hidden by :func:`evalkit.privacy.suppress_counts`.
 
-Privacy choices (brief: counts of people under 10 shown as "<10", survey
+Privacy choices (brief: counts of people under 10 shown as "hidden", survey
 groups under 5 respondents suppressed):
 
 * Survey: a wave with fewer than ``min_respondents`` scored respondents gets no
@@ -23,7 +23,7 @@ groups under 5 respondents suppressed):
   ``min_respondents`` − 1 in a wave is not shown, nor is its difference, exactly as
   :func:`evalkit.workforce.survey.suppressed_summary` hides it in the survey section.
 * Turnover: when a period has fewer than ``min_count`` separations, the report
-  table shows both periods' separations as "<10" and everything computed from
+  table shows both periods' separations as "hidden" and everything computed from
   them — the two rates, the rate ratio, its interval, p-value and width — as
   "suppressed", and the sentence says the comparison is not shown. With the
   staff-months shown, any one of those figures gives the counts back: a rate
@@ -42,6 +42,7 @@ import numpy as np
 import pandas as pd
 
 from evalkit.errors import DataError, InputError
+from evalkit.privacy import HIDDEN_COUNT
 from evalkit.effects.narrative import (
     _month_text,
     suppressed_change_sentence,
@@ -97,17 +98,17 @@ class PrePostSummary:
     warnings: tuple[str, ...] = ()
 
     def report_table(self) -> pd.DataFrame:
-        """The table for a report: small counts "<5"/"<10", figures derived from them "suppressed".
+        """The table for a report: small counts "hidden", figures derived from them "suppressed".
 
         Returns
         -------
         DataFrame
             Display copy (object columns). Survey: ``n_before``/``n_after``
-            under ``min_respondents`` read "<5" (zero stays 0); percentages of
+            under ``min_respondents`` read "hidden" (zero stays 0); percentages of
             a wave whose count at or above the cut-off was hidden read
             "suppressed", with the difference and its CI. The flag columns
             (``suppressed``, ``pct_suppressed``, ``small_counts``) are dropped.
-            Turnover: separations under ``min_count`` read "<10" in both
+            Turnover: separations under ``min_count`` read "hidden" in both
             periods of the row, and every figure computed from them (the two
             rates, ``rate_ratio``, ``ci_low``, ``ci_high``, ``p_value``,
             ``ci_width_ratio``) "suppressed".
@@ -127,7 +128,7 @@ class PrePostSummary:
         shown = t.drop(columns=["small_counts"]).astype({c: object for c in t.columns if c != "small_counts"})
         small = t["small_counts"].to_numpy(bool)
         for col in ("separations_before", "separations_after"):
-            shown[col] = shown[col].where(~small, f"<{threshold}")
+            shown[col] = shown[col].where(~small, HIDDEN_COUNT)
         for col in _FROM_SEPARATIONS:
             shown[col] = shown[col].where(~small, "suppressed")
         return shown

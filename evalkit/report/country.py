@@ -64,7 +64,7 @@ def training_sessions_table(joint, *, threshold: int, names: dict | None = None)
     threshold : int
         Suppression threshold for counts of people (params ``suppression.min_count``);
         the counts come from ``joint.report_table(..., threshold=threshold)``, so a
-        programme's attendees below it read "<10" (and a complementary cell is hidden
+        programme's attendees below it read "hidden" (and a complementary cell is hidden
         where the session total would reveal it).
     names : dict, optional
         Programme id -> display name (column headers); default: the ids.

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from evalkit.privacy import HIDDEN_COUNT
 from evalkit.report.glossary import link_terms
 
 
@@ -93,7 +94,7 @@ def _format_column(col: pd.Series, name: str, digits: int, value_labels: dict | 
         return [MISSING if _is_missing(v) else f"{pd.Timestamp(v):%Y-%m-%d}" for v in values], False
     numbers = [v for v in present if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)]
     if numbers:
-        # a count column stays integer even where suppression put text ("<10") in it
+        # a count column stays integer even where suppression put text ("hidden") in it
         integer = all(float(v).is_integer() for v in numbers)
         out = []
         for v in values:
@@ -104,7 +105,8 @@ def _format_column(col: pd.Series, name: str, digits: int, value_labels: dict | 
             else:
                 out.append(str(v))
         return out, len(numbers) == len(present) or all(
-            isinstance(v, (int, float, np.integer, np.floating)) or str(v).startswith("<") for v in present)
+            isinstance(v, (int, float, np.integer, np.floating)) or str(v) == HIDDEN_COUNT or str(v).startswith("<")
+            for v in present)
     is_id = name.endswith("_id") or name in ID_COLUMNS
     # a column of slugs (at least one with a hyphen, so plain words such as verdicts keep their case)
     slugs = (not is_id and not value_labels and bool(present)
@@ -177,7 +179,7 @@ def format_table(frame: pd.DataFrame, *, digits: int = 1, columns=None, labels: 
 
     Notes
     -----
-    Presentation only: the numbers were computed unrounded. Suppressed cells ("<10",
+    Presentation only: the numbers were computed unrounded. Suppressed cells ("hidden",
     "suppressed") are kept as they are.
 
     Example

@@ -614,7 +614,7 @@ def prepost_table(summary) -> pd.DataFrame:
         "At or above cut-off (before → after)", "Difference in % points (95% CI)".
         Turnover (rows all separations, voluntary): "Separations", "Staff-months
         (before → after)", "Left (before → after)", "% per month (before → after)",
-        "Rate ratio (95% CI)". Hidden counts stay "<5"/"<10" and hidden figures
+        "Rate ratio (95% CI)". Hidden counts stay "hidden" and hidden figures
         "suppressed"; one decimal (two for Hedges' g and ratios). Text only: for reading.
     """
     t = summary.report_table()

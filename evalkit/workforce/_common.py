@@ -97,7 +97,7 @@ class MetricTable:
 
     def _repr_html_(self) -> str:
         # What a notebook displays can end up in a shared report: show the suppressed
-        # table (counts of people under 10 as "<10"); ``.table`` keeps the exact numbers.
+        # table (counts of people under 10 as "hidden"); ``.table`` keeps the exact numbers.
         shown = suppressed_table(self) if self.name in _REPORT_RULES else self.table
         return _result_html(self.name, self.definition, shown)
 
@@ -261,7 +261,7 @@ def suppressed_table(result, *, threshold: int = 10) -> pd.DataFrame:
     -------
     DataFrame
         Display table from :func:`evalkit.privacy.suppress_counts`: counts below the
-        threshold read "<10", rates and other figures computed from them read
+        threshold read "hidden", rates and other figures computed from them read
         "suppressed". In the monthly table (``monthly_workforce``) hidden cells are
         protected against every identity a reader knows (end = start + hires −
         separations − transfers_out; separations = the three types; this month's

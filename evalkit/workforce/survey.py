@@ -21,6 +21,7 @@ import pandas as pd
 from evalkit.workforce._common import _result_html
 from evalkit.errors import DataError, ParamsError
 from evalkit.intervals import t_interval, wilson_interval
+from evalkit.privacy import HIDDEN_COUNT
 
 __all__ = [
     "Instrument",
@@ -393,11 +394,11 @@ def suppressed_summary(summary: SurveySummary, *, threshold: int = 5, staff_thre
     -------
     DataFrame
         Display table (:func:`evalkit.privacy.suppress_counts`): ``n_respondents`` and
-        ``n_scored`` below the threshold read "<5" and every figure computed from the
+        ``n_scored`` below the threshold read "hidden" and every figure computed from the
         group (response rate, mean, CI, alpha, % at/above the cut-off) reads "suppressed";
         the count at or above the cut-off is hidden when it, or the count below the cut-off
         (n_scored − n_at_or_above_cutoff), is 1..threshold−1, with its percentage.
-        ``staff_employed`` under ``staff_threshold`` reads "<10", and the response rate
+        ``staff_employed`` under ``staff_threshold`` reads "hidden", and the response rate
         with it (respondents ÷ rate would reveal the staff count).
     """
     from evalkit.privacy import suppress_counts
@@ -412,7 +413,7 @@ def suppressed_summary(summary: SurveySummary, *, threshold: int = 5, staff_thre
         below = (pd.to_numeric(t["n_scored"], errors="coerce")
                  - pd.to_numeric(t["n_at_or_above_cutoff"], errors="coerce")).to_numpy()
         small = (below > 0) & (below < threshold)
-        for col, text in (("n_at_or_above_cutoff", f"<{threshold}"), ("pct_at_or_above_cutoff", "suppressed"),
+        for col, text in (("n_at_or_above_cutoff", HIDDEN_COUNT), ("pct_at_or_above_cutoff", "suppressed"),
                           ("pct_ci_lower", "suppressed"), ("pct_ci_upper", "suppressed")):
             if col in shown:
                 keep = ~small | shown[col].map(lambda v: isinstance(v, str)).to_numpy(bool)
@@ -420,7 +421,7 @@ def suppressed_summary(summary: SurveySummary, *, threshold: int = 5, staff_thre
     if "staff_employed" in shown:
         staff = pd.to_numeric(summary.table["staff_employed"], errors="coerce").to_numpy()
         small = (staff > 0) & (staff < staff_threshold)
-        for col, text in (("staff_employed", f"<{staff_threshold}"), ("response_rate", "suppressed")):
+        for col, text in (("staff_employed", HIDDEN_COUNT), ("response_rate", "suppressed")):
             if col in shown:
                 shown[col] = shown[col].astype(object).where(~small, text)
     return shown
