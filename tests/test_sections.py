@@ -607,3 +607,12 @@ def test_country_verdicts_word_goal_and_deliverable_statuses():
     assert frame["detail"].iloc[2] == "3 deliverables: 1 done on time, 1 overdue, 1 not yet due"
     box = sections.summary_box(evaluated="x", period="p", data_as_of=None, verdicts=frame).html
     assert "Goal: Fewer &lt;leavers&gt;" in box and "No measures to judge" not in box
+
+
+def test_the_report_loader_takes_its_kinds_from_the_registry():
+    from evalkit.errors import InputError
+    from evalkit.inputs.kinds import REPORT_KINDS
+
+    with pytest.raises(InputError, match="report kind 'region' is unknown; use one of collaborative, team, country"):
+        sections.load_report_tables(DATA, "x", kind="region")
+    assert list(REPORT_KINDS) == ["collaborative", "team", "country"]

@@ -82,18 +82,16 @@ def load_report_tables(data_dir, unit_id: str | None = None, *, kind: str = "tea
     """
     from evalkit.errors import Problem
     from evalkit.inputs.read import DataValidationFailed, Tables, read_tables, select_unit
-    from evalkit.inputs.units import report_units
     from evalkit.inputs.schema import TABLES
 
-    if kind not in ("team", "country", "collaborative"):
-        raise InputError(f"kind must be 'team', 'country' or 'collaborative', not {kind!r}")
+    spec = report_kind(kind)  # an unknown kind is a one-line InputError
     data_dir = Path(data_dir)
     exclude = {str(u) for u in exclude_units}
-    files, frames, problems = read_tables(data_dir, report_kind(kind).tables)
-    if kind == "collaborative":
+    files, frames, problems = read_tables(data_dir, spec.tables)
+    if spec.units is None:  # a report over every unit: only the excluded units' problems are left out
         keep_problem = [p for p in problems if p.unit is None or p.unit not in exclude]
     else:
-        units = report_units(frames.get("teams"), unit_id, kind)
+        units = spec.units(frames.get("teams"), unit_id)
         keep_problem = [p for p in problems if p.unit is None or (p.unit in units and p.unit not in exclude)]
     if keep_problem:
         raise DataValidationFailed(keep_problem)
@@ -110,7 +108,7 @@ def load_report_tables(data_dir, unit_id: str | None = None, *, kind: str = "tea
         frames[PANEL_MEASURES] = frames["measures"]
         frames[PANEL_TEAMS] = _with_starts(frames["teams"], params_dir, params)
     tables = Tables(frames, files, data_dir)
-    if kind != "collaborative":
+    if spec.units is not None:
         tables = select_unit(tables, unit_id, kind)
     if kind == "team":
         # a team report needs its rows of the required tables (validation says so too); without
