@@ -149,3 +149,13 @@ def test_a_month_with_a_zero_denominator_never_reaches_a_report_chart():
                              "numerator": [2.0, 3.0, 4.0], "denominator": [40.0, 0.0, 40.0]})
     out = suppress_small_denominators(measures, {"m": "u"}, threshold=10)
     assert np.isnan(out["numerator"].iloc[1]) and out["numerator"].iloc[[0, 2]].tolist() == [2.0, 4.0]
+
+
+def test_without_comparison_units_the_teams_own_trend_is_the_headline_and_a_ratio_reads_as_one():
+    from evalkit.effects.narrative import headline_phrase
+
+    its = {"estimate": 2.1, "ci_low": 1.6, "ci_high": 2.8, "p_value": 0.001, "null": 1.0}
+    v = measure_verdict(STEP_UP, "m", chart="p", direction="increase", multiply=100, start="2023-01", its=its)
+    assert v.verdict == "improved" and v.headline["design"] == "its" and v.headline["scale"] == "ratio"
+    assert headline_phrase(2.1, 1.6, 2.8, design="its", scale="ratio") == (
+        "2.10 times what the team's own earlier trend predicted (95% interval 1.60 to 2.80; 1 means no change)")

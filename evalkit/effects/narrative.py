@@ -158,7 +158,7 @@ def _month_text(start) -> str:
 
 
 def headline_phrase(estimate: float, ci_low: float, ci_high: float, *, design: str | None, unit: str = "",
-                    decimals: int = 1, conf_level: float = 0.95) -> str:
+                    decimals: int = 1, conf_level: float = 0.95, scale: str | None = "difference") -> str:
     """The headline effect in plain words: how much higher or lower, than what, with its interval.
 
     Parameters
@@ -169,6 +169,8 @@ def headline_phrase(estimate: float, ci_low: float, ci_high: float, *, design: s
     design : {"comparison", "its"} or None
     unit : str
         The measure's unit ("%" reads as percentage points).
+    scale : {"difference", "ratio"}
+        A ratio (a count or proportion model of the team's own trend) reads "x times what ...".
 
     Returns
     -------
@@ -184,13 +186,18 @@ def headline_phrase(estimate: float, ci_low: float, ci_high: float, *, design: s
         return ""
     against = {"comparison": "expected from the units that did not take part",
                "its": "the team's own earlier trend predicted"}[design]
+    level = int(round(conf_level * 100))
+    if scale == "ratio":
+        what = (f"{format_number(estimate, 2)} times the level {against}" if design == "comparison" else
+                f"{format_number(estimate, 2)} times what {against}")
+        return (f"{what} ({level}% interval {format_number(ci_low, 2)} to {format_number(ci_high, 2)}; "
+                "1 means no change)")
     unit = _diff_unit(unit)
     size = format_number(abs(estimate), decimals)
     if size == format_number(0.0, decimals):
         what = f"about the same as {against}"
     else:
         what = f"{size}{_u(unit)} {'higher' if estimate > 0 else 'lower'} than {against}"
-    level = int(round(conf_level * 100))
     return f"{what} ({level}% interval {format_number(ci_low, decimals)} to {format_number(ci_high, decimals)})"
 
 

@@ -92,7 +92,9 @@ class MeasureVerdict:
     sentence : str
         One sentence for the summary box (escaped by whoever renders it).
     headline : dict
-        The headline effect: ``estimate, ci_low, ci_high, design, p_value`` (NaN when none).
+        The headline effect: ``estimate, ci_low, ci_high, design, p_value`` and ``scale``
+        ("difference" on the measure's scale, or "ratio" for a count or proportion model of the
+        team's own trend); NaN / None when there is none.
     chart : evalkit.spc.QicResult or None
     shift : int
         +1 a sustained shift in the improvement direction, −1 the other way, 0 none.
@@ -330,7 +332,8 @@ def measure_verdict(series: pd.DataFrame, measure_id: str, *, chart: str, direct
     from evalkit.spc import qic
     from evalkit.spc.verdicts import sustained_shift
 
-    nan_headline = {"estimate": np.nan, "ci_low": np.nan, "ci_high": np.nan, "p_value": np.nan, "design": None}
+    nan_headline = {"estimate": np.nan, "ci_low": np.nan, "ci_high": np.nan, "p_value": np.nan, "design": None,
+                    "scale": None}
     if series.empty:
         return MeasureVerdict(measure_id, "too_little_data", "no data", "no data", "no data for this measure",
                               nan_headline, None, 0, (), 0, 0)
@@ -379,7 +382,8 @@ def measure_verdict(series: pd.DataFrame, measure_id: str, *, chart: str, direct
     headline_out = dict(nan_headline)
     if headline is not None:
         headline_out.update({k: float(headline.get(k, np.nan)) for k in ("estimate", "ci_low", "ci_high",
-                                                                            "p_value")}, design=design)
+                                                                            "p_value")}, design=design,
+                            scale="ratio" if null == 1.0 else "difference")
     return MeasureVerdict(measure_id, verdict, VERDICT_WORDS[verdict], strength, sentence, headline_out, result,
                           shift, unusual, n_pre, n_post)
 

@@ -114,8 +114,9 @@ def _verdict_rows(verdicts) -> list[dict]:
             value = row.get(key)
             if value is not None and value == value:
                 entry[key] = round(float(value), 6)
-        if _text(row.get("design")):
-            entry["design"] = _text(row.get("design"))
+        for key in ("design", "scale"):
+            if _text(row.get(key)):
+                entry[key] = _text(row.get(key))
         out.append(entry)
     return out
 

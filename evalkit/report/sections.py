@@ -301,7 +301,8 @@ def measure_charts(tables, params, team_id: str | None = None) -> MeasureCharts:
         data = own.loc[(own["measure_id"] == measure_id).fillna(False).to_numpy(dtype=bool)]
         n_base = int((data["period"] < start).sum()) if start is not None else 0
         h = found.headline
-        phrase = headline_phrase(h["estimate"], h["ci_low"], h["ci_high"], design=h["design"], unit=m.unit)
+        phrase = headline_phrase(h["estimate"], h["ci_low"], h["ci_high"], design=h["design"], unit=m.unit,
+                                 scale=h.get("scale"))
         detail = "; ".join(x for x in (phrase, found.strength) if x)
         if found.unusual_months:
             detail += f". {unusual_months_text(found.unusual_months).capitalize()}"
@@ -309,11 +310,12 @@ def measure_charts(tables, params, team_id: str | None = None) -> MeasureCharts:
                      "direction": m.direction, "n_points": len(data), "baseline_points": n_base,
                      "verdict": found.verdict, "verdict_text": found.words, "strength": found.strength,
                      "sentence": found.sentence, "estimate": h["estimate"], "ci_low": h["ci_low"],
-                     "ci_high": h["ci_high"], "design": h["design"],
+                     "ci_high": h["ci_high"], "design": h["design"], "scale": h.get("scale"),
                      "unusual_months": ", ".join(found.unusual_months), "detail": detail or found.sentence})
     frame = pd.DataFrame(rows, columns=["measure_id", "label", "unit", "chart", "direction", "n_points",
                                         "baseline_points", "verdict", "verdict_text", "strength", "sentence",
-                                        "estimate", "ci_low", "ci_high", "design", "unusual_months", "detail"])
+                                        "estimate", "ci_low", "ci_high", "design", "scale", "unusual_months",
+                                        "detail"])
     return MeasureCharts(team_id, results, frame, start, params.rules.method, judgement=judged)
 
 
