@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from evalkit.effects.panel import month_start, series_by_team, spec_value
+from evalkit.inputs.schema import RATE_CHARTS
 
 __all__ = ["VERDICTS", "VERDICT_WORDS", "VERDICT_TONES", "MeasureVerdict", "Judgement", "measure_verdict",
            "judge_measures", "combine_evidence", "prime_chart", "unusual_months_text", "RATE_CHARTS_WITH_DENOMINATOR",
@@ -53,8 +54,9 @@ VERDICT_WORDS = {
 VERDICT_TONES = {"improved": "good", "deteriorated": "bad", "no_change": "neutral", "mixed": "neutral",
                  "too_little_data": "muted"}
 
-#: Chart types whose denominators enter the chart.
-RATE_CHARTS_WITH_DENOMINATOR = ("p", "pp", "u", "up", "xbar")
+#: Chart types whose denominators enter the chart: the data model's rate charts, and xbar
+#: (whose denominator is the subgroup size).
+RATE_CHARTS_WITH_DENOMINATOR = RATE_CHARTS + ("xbar",)
 
 #: How often a team that truly did not change is judged improved / deteriorated by this method,
 #: measured by ``python benchmarks/calibration.py --seeds 40`` on demo seeds 1-40 (1,120

@@ -82,17 +82,20 @@ class ReportKind:
         return f"{self.folder}/{name}" if self.folder else name
 
 
-def _ids_in(folder: str):
-    def ids(params_dir: Path, teams: pd.DataFrame) -> list[str]:
-        return sorted(p.stem for p in (Path(params_dir) / folder).glob("*.yaml"))
-    return ids
-
-
 def _participating_teams(params_dir: Path, teams: pd.DataFrame) -> list[str]:
     """Teams with role ``participant`` in teams.csv that have a ``params/teams/<id>.yaml``."""
+    from evalkit.inputs.params import list_teams
+
     role = teams["role"].astype("string").fillna("")
     participants = set(teams.loc[(role == "participant").to_numpy(dtype=bool), "team_id"].dropna().astype(str))
-    return [t for t in _ids_in("teams")(params_dir, teams) if t in participants]
+    return [t for t in list_teams(params_dir) if t in participants]
+
+
+def _countries(params_dir: Path, teams: pd.DataFrame) -> list[str]:
+    """Jurisdictions with a ``params/countries/<id>.yaml``."""
+    from evalkit.inputs.params import list_countries
+
+    return list_countries(params_dir)
 
 
 #: Every kind, in index order.
@@ -108,7 +111,7 @@ REPORT_KINDS: dict[str, ReportKind] = {
         "country", "Country and state reports", "02-country-evaluation.ipynb",
         ("teams", "roster", "goals", "deliverables", "membership", "outputs", "sessions", "excerpts", "training",
          "partners"),
-        "countries", "country_id", "countries", _ids_in("countries"),
+        "countries", "country_id", "countries", _countries,
         lambda teams, uid: report_units(teams, uid, "country"), whole_tables=("teams",)),
 }
 

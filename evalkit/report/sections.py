@@ -280,8 +280,8 @@ def measure_charts(tables, params, team_id: str | None = None) -> MeasureCharts:
     if PANEL_MEASURES in tables:
         panel, units = tables[PANEL_MEASURES], tables[PANEL_TEAMS]
         starts = {t: s for t, s in zip(units["team_id"].astype(str), units["start"]) if s is not None and s == s}
-        first = min((s for t, s in starts.items() if t in set(units.loc[units["role"] == "participant", "team_id"])),
-                    default=None)
+        participants = set(units.loc[units["role"] == "participant", "team_id"].astype(str))
+        first = min((s for t, s in starts.items() if t in participants), default=None)
         starts.update({t: first for t in units.loc[units["role"] == "comparison", "team_id"].astype(str)
                        if first is not None})
     else:
