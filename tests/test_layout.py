@@ -16,7 +16,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "evalkit"
 #: higher one. spc is a self-contained engine (arrays in, charts out) below inputs, so that
 #: params can name its rule sets and chart types from its own list.
 STAGES = {
-    "errors": -1, "intervals": 0,
+    "errors": -1, "intervals": 0, "memo": 0,
     "spc": 1,
     "inputs": 2, "privacy": 2,
     "workforce": 3, "effects": 3, "country": 3, "demo": 3,

@@ -393,19 +393,12 @@ def draw_figures_once_in_kernel() -> None:
 
 def _figure_png(fig):
     """PNG (base64 text) of ``fig`` in one draw, or None for an empty figure (as IPython does)."""
-    import io
     from binascii import b2a_base64
 
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from evalkit.plotting.render import figure_png
 
-    if not fig.axes and not fig.lines:
-        return None
-    if fig.get_layout_engine() is None:
-        fig.set_layout_engine("constrained")
-    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
-    buffer = io.BytesIO()
-    canvas.print_png(buffer)  # one draw: the layout engine runs inside it, then Agg renders
-    return b2a_base64(buffer.getvalue(), newline=False).decode("ascii")
+    png = figure_png(fig)
+    return None if png is None else b2a_base64(png, newline=False).decode("ascii")
 
 
 class _Sink:

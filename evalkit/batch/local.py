@@ -27,11 +27,7 @@ __all__ = ["execute_all", "execute_report", "progress_bar"]
 def execute_all(to_run, out_dir: Path, *, engine: str, jobs: int, progress: bool, generated_at: str,
                  timeout: float):
     """Fork one child per report (at most ``jobs`` at once); yield (key, entry) as they finish."""
-    from evalkit.batch.execute import preload
-    from evalkit.report.html import _exporter
-
-    preload()
-    _warm_exporter(_exporter())
+    prepare_parent(to_run)
     bar = progress_bar(len(to_run), progress)
     pending = list(to_run)
     running: dict = {}  # fd -> [job, pid, started, chunks]
@@ -70,6 +66,45 @@ def execute_all(to_run, out_dir: Path, *, engine: str, jobs: int, progress: bool
             os.close(fd)
         if bar is not None:
             bar.close()
+
+
+def prepare_parent(to_run) -> None:
+    """Everything the parent does once before forking reports.
+
+    Imports every library a report needs, warms the HTML exporter, computes what all team
+    reports share (:func:`_warm_shared_analyses`) and then freezes the garbage collector's
+    view of the parent's objects (:func:`gc.freeze`), as the Python docs advise before
+    ``fork()`` without ``exec()``: a child's collections then skip the inherited objects
+    instead of walking them all, which would cost time and copy their memory pages.
+    """
+    import gc
+
+    from evalkit.batch.execute import preload
+    from evalkit.report.html import _exporter
+
+    preload()
+    _warm_exporter(_exporter())
+    _warm_shared_analyses(to_run)
+    gc.collect()
+    gc.freeze()
+
+
+def _warm_shared_analyses(to_run) -> None:
+    """Before forking: compute once what every team report computes from all units.
+
+    Worth it from two team reports on (see :func:`evalkit.report.sections.warm_shared_analyses`).
+    A failure here is ignored: the reports then compute it themselves, and a report whose
+    inputs are bad says so in its own entry.
+    """
+    teams = [job for job in to_run if job.kind == "team" and not job.problems]
+    if len(teams) < 2:
+        return
+    from evalkit.report.sections import warm_shared_analyses
+
+    try:
+        warm_shared_analyses(teams[0].parameters)
+    except Exception:  # noqa: BLE001 - the children meet (and report) the same problem
+        pass
 
 
 def _warm_exporter(exporter) -> None:

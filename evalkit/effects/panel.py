@@ -52,23 +52,52 @@ def team_starts(teams: pd.DataFrame, params_dir=None, *, default=None) -> dict:
     dict
         ``{team_id: Timestamp (first of month)}``.
     """
+    ids = [str(t) for t in teams["team_id"]]
+    overrides = _params_starts(params_dir, ids) if params_dir is not None else {}
     out = {}
-    for tid, sm in zip(teams["team_id"].astype(str), teams.get("start_month", pd.Series([None] * len(teams)))):
-        start = month_start(sm)
-        if params_dir is not None:
-            from pathlib import Path
-
-            from evalkit.inputs.params import load_team
-
-            if (Path(params_dir) / "teams" / f"{tid}.yaml").exists():
-                p = load_team(params_dir, tid)
-                if p.intervention_start is not None:
-                    start = month_start(p.intervention_start)
+    for tid, sm in zip(ids, teams.get("start_month", pd.Series([None] * len(teams)))):
+        start = overrides.get(tid, month_start(sm))
         if start is None and default is not None:
             start = month_start(default)
         if start is not None:
             out[tid] = start
     return out
+
+
+def _params_starts(params_dir, team_ids) -> dict:
+    """``{team_id: intervention_start}`` of the teams whose params file gives one.
+
+    Reading every team's params costs milliseconds each; inside :func:`evalkit.memo.run_memo`
+    it is done once per run (keyed by the files' sizes and modification times).
+    """
+    from pathlib import Path
+
+    from evalkit.inputs.params import load_team
+    from evalkit.memo import remember
+
+    folder = Path(params_dir).resolve()
+    files = {tid: folder / "teams" / f"{tid}.yaml" for tid in team_ids}
+
+    def stamp(path: Path):
+        try:
+            st = path.stat()
+        except OSError:
+            return None
+        return (st.st_mtime_ns, st.st_size, st.st_ino)
+
+    key = ("params_starts", str(folder), tuple((tid, stamp(f)) for tid, f in files.items()),
+           tuple((p.name, stamp(p)) for p in sorted(folder.glob("*.y*ml"))))
+
+    def compute() -> dict:
+        found = {}
+        for tid, path in files.items():
+            if path.exists():
+                p = load_team(params_dir, tid)
+                if p.intervention_start is not None:
+                    found[tid] = month_start(p.intervention_start)
+        return found
+
+    return remember(key, compute)
 
 
 def team_series(measures: pd.DataFrame, team_id: str, measure_id: str, spec) -> pd.DataFrame:

@@ -435,8 +435,6 @@ def judge_measures(measures: pd.DataFrame, teams: pd.DataFrame, specs: Mapping, 
     -------
     Judgement
     """
-    from evalkit.effects.imputation import imputation_did
-
     its_options = dict(its_options or {})
     role = dict(zip(teams["team_id"].astype(str), teams["role"].astype(str)))
     participants = [t for t, r in role.items() if r == "participant"]
@@ -445,24 +443,26 @@ def judge_measures(measures: pd.DataFrame, teams: pd.DataFrame, specs: Mapping, 
     wanted = None if only is None else set(only)
     # comparison units are always charted: their sustained shifts are the base rate
     judged = [t for t, r in role.items() if r in roles and (wanted is None or t in wanted or r == "comparison")]
+    own = [t for t in judged if role[t] != "comparison"]
+    mine = measures if wanted is None else measures.loc[measures["team_id"].astype(str).isin(own).to_numpy(dtype=bool)]
     rows, details, fits, base = [], {}, {}, []
     for mid, spec in specs.items():
-        series = series_by_team(measures, mid, spec, set(participants) | set(comparisons))
-        effects = {}
-        if comparisons and treated_starts:
-            panel = pd.concat([s.assign(unit=t) for t, s in series.items() if len(s)], ignore_index=True)
-            if len(panel) and panel.loc[panel["unit"].isin(comparisons), "value"].notna().any():
-                fit = imputation_did(panel, unit="unit", time="period", outcome="value",
-                                     start_by_unit=treated_starts, conf_level=conf_level)
-                fits[mid] = fit
-                effects = {row["unit"]: row for row in fit.effects.to_dict("records")}
         kw = dict(chart=spec_value(spec, "chart", "run"), direction=spec_value(spec, "direction"),
                   multiply=float(spec_value(spec, "multiply", 1.0) or 1.0), target=spec_value(spec, "target"),
                   method=method)
+        shared = _shared_comparison(measures, mid, spec, participants, comparisons, treated_starts,
+                                    {t: starts.get(t) for t in comparisons}, kw, conf_level)
+        if shared.fit is not None:
+            fits[mid] = shared.fit
+        series = series_by_team(mine, mid, spec, own)
         n_shift = n_charts = 0
         for t in judged:
-            its = _its_evidence(series[t], spec, starts.get(t), its_options) if t in treated_starts else None
-            v = measure_verdict(series[t], mid, start=starts.get(t), comparison=effects.get(t), its=its, **kw)
+            if role[t] == "comparison":
+                v = shared.charts[t]
+            else:
+                its = _its_evidence(series[t], spec, starts.get(t), its_options) if t in treated_starts else None
+                v = measure_verdict(series[t], mid, start=starts.get(t), comparison=shared.effects.get(t), its=its,
+                                    **kw)
             details[(t, mid)] = v
             if role[t] == "comparison" and v.verdict != "too_little_data":
                 n_charts += 1
@@ -478,3 +478,47 @@ def judge_measures(measures: pd.DataFrame, teams: pd.DataFrame, specs: Mapping, 
                "ci_high", "p_value", "design", "shift", "unusual_months", "n_pre", "n_post"]
     return Judgement(pd.DataFrame(rows, columns=columns), details, fits, pd.DataFrame(base),
                      {"method": method, "conf_level": conf_level})
+
+
+@dataclass(frozen=True)
+class _SharedComparison:
+    """What every team's verdict on one measure shares: the comparison fit and units' charts."""
+
+    fit: object  # ImputationResult or None
+    effects: dict  # {treated unit: its effects row}
+    charts: dict  # {comparison unit: MeasureVerdict}
+
+
+def _shared_comparison(measures: pd.DataFrame, measure_id: str, spec, participants, comparisons, treated_starts,
+                       comparison_starts: Mapping, kw: Mapping, conf_level: float) -> _SharedComparison:
+    """The imputation fit of one measure over every unit, and the comparison units' verdicts.
+
+    The same for every team of a run, so inside :func:`evalkit.memo.run_memo` it is computed
+    once (the key is the content of the measure's rows and every setting it depends on).
+    """
+    from evalkit.memo import frame_digest, remember
+
+    units = set(participants) | set(comparisons)
+    rows = measures.loc[((measures["measure_id"].astype(str) == measure_id)
+                         & measures["team_id"].astype(str).isin(units)).to_numpy(dtype=bool),
+                        ["team_id", "measure_id", "period", "numerator", "denominator"]]
+    key = ("shared_comparison", measure_id, frame_digest(rows), repr(sorted(kw.items())),
+           repr(sorted(treated_starts.items())), repr(sorted(comparison_starts.items())), tuple(sorted(participants)),
+           float(conf_level))
+
+    def compute() -> _SharedComparison:
+        from evalkit.effects.imputation import imputation_did
+
+        series = series_by_team(rows, measure_id, spec, units)
+        fit, effects = None, {}
+        if comparisons and treated_starts:
+            panel = pd.concat([s.assign(unit=t) for t, s in series.items() if len(s)], ignore_index=True)
+            if len(panel) and panel.loc[panel["unit"].isin(comparisons), "value"].notna().any():
+                fit = imputation_did(panel, unit="unit", time="period", outcome="value",
+                                     start_by_unit=treated_starts, conf_level=conf_level)
+                effects = {row["unit"]: row for row in fit.effects.to_dict("records")}
+        charts = {t: measure_verdict(series[t], measure_id, start=comparison_starts.get(t), **kw)
+                  for t in comparisons}
+        return _SharedComparison(fit, effects, charts)
+
+    return remember(key, compute)

@@ -319,6 +319,25 @@ def measure_charts(tables, params, team_id: str | None = None) -> MeasureCharts:
     return MeasureCharts(team_id, results, frame, start, params.rules.method, judgement=judged)
 
 
+def warm_shared_analyses(parameters: dict) -> None:
+    """Compute, inside :func:`evalkit.memo.run_memo`, what every team report shares.
+
+    The batch runner calls it once in its parent with one team report's notebook
+    parameters (``team_id, data_dir, params_dir, exclude_units``) before forking the reports:
+    the comparison fit over every unit, the comparison units' charts and every team's start
+    are then remembered, and each forked report computes only its own team's part. The same
+    calls as the notebook's, so the remembered results are exactly what each report would
+    compute (keys are the inputs' content). Outside ``run_memo`` it only costs time.
+    """
+    from evalkit.inputs.params import load_team
+
+    params = load_team(parameters["params_dir"], parameters["team_id"])
+    tables = load_report_tables(parameters["data_dir"], parameters["team_id"], kind="team",
+                                exclude_units=parameters.get("exclude_units", ()), params=params,
+                                params_dir=parameters["params_dir"])
+    measure_charts(tables, params)
+
+
 def _its_options(params) -> dict:
     effects = getattr(params, "effects", None)
     if effects is None:
@@ -491,16 +510,16 @@ def show_chart(fig, alt: str, *, dpi: int = 100) -> None:
     dpi : int, default 100
     """
     import base64
-    import io
 
     import matplotlib.pyplot as plt
     from IPython.display import display
 
+    from evalkit.plotting.render import figure_png
+
     fig = getattr(fig, "figure", fig)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
+    png = figure_png(fig, dpi=dpi) or b""  # drawn once (no tight-bounding-box measuring pass)
     plt.close(fig)
-    data = base64.b64encode(buf.getvalue()).decode("ascii")
+    data = base64.b64encode(png).decode("ascii")
     display({"image/png": data, "text/plain": alt}, metadata={"image/png": {"alt": str(alt)}}, raw=True)
 
 
@@ -856,7 +875,7 @@ from evalkit.report.team import __all__ as _team_all  # noqa: E402
 
 __all__ = [
     "load_report_tables", "suppress_small_rates", "team_name", "team_names", "evaluation_window", "rare_events_caution", "intervention_start",
-    "period_covered", "MeasureCharts", "measure_charts", "chart_annotations", "Summary", "summary_box",
+    "period_covered", "MeasureCharts", "measure_charts", "warm_shared_analyses", "chart_annotations", "Summary", "summary_box",
     "definitions_table", "rules_text", "Table", "as_table", "format_table",
     "GLOSSARY", "link_terms", "team_groups",
     "column_label", "slug_label", "COLUMN_LABELS", "ID_COLUMNS", "title_block", "report_title", "month_span",
