@@ -3,7 +3,9 @@
 Starts a local Dask scheduler with 2 single-threaded worker processes on 127.0.0.1, renders
 the demo batch there (``--force``), then with the local fast engine (``--jobs 2``), and
 prints for each: wall time, seconds per report (manifest ``seconds``, mean of the team
-reports) and the size of one team report's task (the bytes it ships to a worker). Targets
+reports) and the size of one team report's task (the pickled bytes it ships to a worker:
+its own rows) beside what goes once to each worker (params, notebooks, the tables read
+whole), on the demo and, if ``benchmarks/scale.py`` made it, on the 500-unit data. Targets
 (issue "a state-wide batch in minutes"): cluster per-report cost close to the local engine's;
 a team report's task < 1 MB. Work files go to benchmarks/_work/cluster/ (git-ignored).
 
@@ -27,14 +29,23 @@ def _team_seconds(out: Path) -> float:
     return sum(teams) / len(teams) if teams else float("nan")
 
 
-def _task_bytes(params: Path, data: Path) -> int:
-    """Bytes one team report's task carries (notebook, params files, data tables)."""
-    from evalkit.batch.cluster import _input_files
-    from evalkit.batch.plan import default_notebooks_dir, make_jobs, validate_and_plan
+def _task_bytes(params: Path, data: Path) -> tuple[int, int]:
+    """Pickled bytes of one team report's task, and of the inputs sent once to each worker."""
+    import pickle
 
-    _, plan = validate_and_plan(params, data)
-    job = next(j for j in make_jobs(plan, params, data, default_notebooks_dir()) if j.kind == "team")
-    return sum(len(payload) for payload in _input_files(job, params, data).values())
+    from evalkit.batch.cluster import shared_inputs, task_slices
+    from evalkit.batch.plan import default_notebooks_dir, make_jobs, validate_and_plan
+    from evalkit.batch.run import _type_tables_once
+    from evalkit.inputs.read import parsed_once
+
+    with parsed_once():
+        _, plan = validate_and_plan(params, data)
+        _type_tables_once(data)
+        jobs = make_jobs(plan, params, data, default_notebooks_dir())
+        job = next(j for j in jobs if j.kind == "team")
+        task = len(pickle.dumps((job, task_slices(job, data)), protocol=pickle.HIGHEST_PROTOCOL))
+        shared = len(pickle.dumps(shared_inputs(jobs, params, data), protocol=pickle.HIGHEST_PROTOCOL))
+    return task, shared
 
 
 def main() -> int:
@@ -60,8 +71,12 @@ def main() -> int:
               f"team report {_team_seconds(out):.2f} s each")
     ratio = _team_seconds(WORK / "dask") / _team_seconds(WORK / "local")
     print(f"cluster / local seconds per team report: {ratio:.1f}x")
-    size = _task_bytes(params, data)
-    print(f"one team report's task: {size / 1e6:.2f} MB ({'meets' if size < 1e6 else 'misses'} the < 1 MB target)")
+    for name, (p, d) in (("demo", (params, data)),) + tuple(
+            (f"{n} units", (ROOT / "benchmarks" / "_work" / f"scale-{n}" / "params", ROOT / "benchmarks" / "_work" /
+                            f"scale-{n}")) for n in (500,) if (ROOT / "benchmarks" / "_work" / f"scale-{n}").is_dir()):
+        size, shared = _task_bytes(p, d)
+        print(f"{name}: one team report's task {size / 1e6:.3f} MB ({'meets' if size < 1e6 else 'misses'} the "
+              f"< 1 MB target); sent once per worker: {shared / 1e6:.2f} MB")
     return 0
 
 

@@ -86,8 +86,9 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         metavar="ADDRESS",
         help="run the reports on an existing Dask distributed cluster at this scheduler address "
-        "(e.g. tcp://host:8786) instead of locally: each report is a task run with papermill on a worker, "
-        "which receives the notebook, params and data it reads (no shared filesystem needed; workers need the "
+        "(e.g. tcp://host:8786) instead of locally: each report is a task that a worker renders as the local "
+        "engine does, from the params, notebooks and its own rows of the data sent to it (no shared filesystem "
+        "needed; workers need the "
         "same evalkit installed: pip install 'evalkit[distributed]'); outputs, manifest, cache and exit codes "
         "are as for a local run",
     )

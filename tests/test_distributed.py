@@ -14,6 +14,7 @@ import time
 
 import dask
 import nbformat
+import pandas as pd
 import pytest
 from distributed import LocalCluster
 
@@ -94,7 +95,7 @@ def test_cluster_run_writes_the_reports_and_manifest_like_a_local_run(remote, cl
     entries = _by_id(result.entries)
     assert sorted(entries) == sorted(ONLY)
     manifest = _manifest(out)
-    assert manifest["scheduler"] == cluster.scheduler_address and manifest["engine"] == "papermill"
+    assert manifest["scheduler"] == cluster.scheduler_address and manifest["engine"] == "fast"
     for entry in manifest["reports"]:
         assert MANIFEST_FIELDS <= set(entry)
         assert entry["status"] == "ok" and entry["error"] is None and entry["seconds"] > 0
@@ -161,7 +162,9 @@ def test_a_failing_report_and_a_dying_worker_fail_only_their_reports(cluster, tm
         'if team_id == "prairie-north":\n'
         '    raise ValueError("boom on the cluster")\n'
         'if team_id == "mesa-southeast":\n'
-        "    os.kill(os.getppid(), signal.SIGKILL)  # the kernel's parent is the Dask worker",
+        "    # the report's parent is the worker's warm process, whose parent is the Dask worker\n"
+        "    worker = int(open(f'/proc/{os.getppid()}/stat').read().rsplit(')', 1)[1].split()[1])\n"
+        "    os.kill(worker, signal.SIGKILL)",
     )
     out = tmp_path / "out"
     result = run_batch(PARAMS, DATA, out, only=["prairie-north", "mesa-southeast", "moldova"],
@@ -184,6 +187,50 @@ def test_a_failing_report_and_a_dying_worker_fail_only_their_reports(cluster, tm
     assert "boom on the cluster" in index and "died" in index
     summary = result.summary_table()
     assert summary.splitlines()[-1].startswith("1 ok, 0 cached, 2 failed")
+
+
+def test_a_report_whose_process_dies_on_the_worker_fails_alone_and_the_next_one_runs(cluster, tmp_path,
+                                                                                   monkeypatch):
+    _fresh_source_hash(monkeypatch)
+    notebooks = notebooks_with_team_cell(
+        tmp_path,
+        "import os, signal\n"
+        'if team_id == "prairie-north":\n'
+        "    os.kill(os.getpid(), signal.SIGKILL)  # the report's own process, as the kernel OOM killer would\n"
+        'if team_id == "mesa-southeast":\n'
+        "    os.kill(os.getppid(), signal.SIGKILL)  # the worker's warm process",
+    )
+    result = run_batch(PARAMS, DATA, tmp_path / "out", only=["prairie-north", "mesa-southeast", "valley-county"],
+                       notebooks_dir=notebooks, scheduler=cluster.scheduler_address, progress=False)
+    entries = _by_id(result.entries)
+    for rid in ("prairie-north", "mesa-southeast"):
+        assert entries[rid]["status"] == "failed" and "died" in entries[rid]["error"], entries[rid]
+        assert entries[rid]["html"] is None
+    assert entries["valley-county"]["status"] == "ok"
+
+
+def test_a_team_task_carries_its_own_rows_and_the_shared_tables_go_once(tmp_path):
+    from evalkit.batch.cluster import shared_inputs, task_slices
+    from evalkit.batch.plan import make_jobs, validate_and_plan
+    from evalkit.batch.run import _type_tables_once
+    from evalkit.inputs.read import parsed_once
+
+    with parsed_once():
+        _, plan = validate_and_plan(PARAMS, DATA)
+        _type_tables_once(DATA)
+        jobs = make_jobs(plan, PARAMS, DATA, NOTEBOOKS)
+        job = next(j for j in jobs if j.id == "cedar-river-tribe")
+        slices = task_slices(job, DATA)
+        shared = shared_inputs([job, next(j for j in jobs if j.id == "valley-county")], PARAMS, DATA)
+    assert "measures" not in slices and "teams" not in slices  # read whole: sent once per worker
+    assert set(shared["tables"]) == {"measures", "teams"}
+    assert shared["tables"]["measures"].frame["team_id"].nunique() > 12  # every unit, comparison units too
+    for name, piece in slices.items():
+        teams = set(piece.frame["team_id"].dropna().astype(str))
+        assert teams <= {"cedar-river-tribe"}, name
+    roster = slices["roster"].frame
+    assert len(roster) == int((pd.read_csv(DATA / "roster.csv")["team_id"] == "cedar-river-tribe").sum())
+    assert shared["warm"]["team_id"] == "cedar-river-tribe"
 
 
 def test_an_unreachable_scheduler_stops_the_run_before_anything_is_written(tmp_path, monkeypatch):

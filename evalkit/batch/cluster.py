@@ -10,30 +10,33 @@ round (the cache key does not depend on where a report ran).
 
 What one task does
 ------------------
-Each report is one Dask task. The task carries everything the report reads, as bytes:
-its notebook, every params YAML file and the data tables its kind reads
-(:attr:`evalkit.inputs.kinds.ReportKind.tables`). **Workers need no shared filesystem**: the task writes
-the files into a private temporary folder on the worker, executes the notebook there
-with papermill's standard engine (a fresh Jupyter kernel per report: forking a
-pre-imported parent, the local fast path, does not apply on a worker), exports the HTML,
-deletes the folder and returns the executed notebook and the HTML page as text, or the
-failure (cell and message) with the executed notebook marked as papermill marks it.
-The worker's temporary paths are replaced by the client's paths in the returned
-notebook and messages, so the executed notebook and HTML are the same as a local
-``engine="papermill"`` run's (apart from the generated-at line and timings).
+Each report is one Dask task. What every report of the run shares is sent once to each
+worker (:func:`shared_inputs`: the notebooks, every params YAML file, and the tables a
+report kind reads whole, typed, e.g. a team report's ``measures`` and ``teams``); the task
+itself carries only its units' typed rows of the other tables (:func:`task_slices`), so its
+size does not grow with the number of units in the data. **Workers need no shared
+filesystem.** On the worker the task hands the report to the worker's warm process
+(:mod:`evalkit.batch.zygote`): a single-threaded helper that imported everything once,
+keeps the run's shared inputs and what every team report computes from all units, and
+forks a fresh child per report, which executes the notebook with the fast engine, exports
+the HTML and returns the executed notebook and page as text, or the failure (cell and
+message) with the executed notebook marked as papermill marks it. The worker's private
+paths are replaced by the client's paths in the returned notebook and messages, so the
+executed notebook and HTML are the same as a local run's (apart from the generated-at line
+and timings).
 
 Workers must have the same evalkit (code and version) and its dependencies installed
 (``pip install evalkit[distributed]``); a worker whose evalkit differs fails each report
 it picks up with a message saying so, instead of rendering with other code than the cache
 key records. Tasks are submitted as the cluster has threads free for them (one task per
-worker thread, re-counted as reports finish, so workers that join are used), so the
-scheduler holds at most that many copies of the input files, and a worker that dies was
-running only its own reports.
+worker thread, re-counted as reports finish, so workers that join are used), and a
+worker that dies was running only its own reports.
 
 Failures
 --------
 A notebook that raises fails only its report (``<id>.failed.html``/``.ipynb``, cell and
-message in the manifest), exactly as locally. A worker that dies while running a report
+message in the manifest), exactly as locally; so does a report whose own process dies on
+the worker (the warm process is started again for the next report). A worker that dies while running a report
 is retried by Dask (``distributed.scheduler.allowed-failures`` times, default 3; a report
 that kills every worker it runs on, e.g. by running out of memory, so costs that many
 worker restarts); when Dask gives up, that report is failed with a message saying the
@@ -42,20 +45,16 @@ running beside it on the dying worker count a failure too; they are retried.) ``
 """
 from __future__ import annotations
 
-import os
-import tempfile
+import hashlib
 import time
 import uuid
 from pathlib import Path
 
-from evalkit.batch.cache import DATA_SUFFIXES, source_sha256
+from evalkit.batch.cache import source_sha256
 from evalkit.batch.cache import version as evalkit_version
-from evalkit.batch.local import execute_report, progress_bar
+from evalkit.batch.local import progress_bar
 from evalkit.batch.outputs import manifest_entry, write_report
 from evalkit.inputs.kinds import REPORT_KINDS
-
-#: Folders of the private copy of a report's inputs on a worker.
-_DATA, _PARAMS, _NOTEBOOKS = "data", "params", "notebooks"
 
 
 def connect(address: str, *, timeout: float = 10.0):
@@ -98,22 +97,29 @@ def execute_on_cluster(client, to_run, out_dir: Path, *, params_dir: Path, data_
     """Run each report of ``to_run`` as one task; write results as they arrive.
 
     Yields ``((kind, id), manifest entry)`` in the order reports finish, like the local
-    engine (:func:`evalkit.batch.local.execute_all`).
+    engine (:func:`evalkit.batch.local.execute_all`). Call it inside
+    :func:`evalkit.inputs.read.parsed_once` with the tables typed and indexed (as
+    :func:`evalkit.batch.run.run_batch` does): tasks carry slices of them.
     """
     from distributed import as_completed
 
     source = source_sha256()
     version = evalkit_version()
+    shared = shared_inputs(to_run, params_dir, data_dir)
+    run = _digest(shared)
+    # A task of its own, not scattered data: each worker fetches it once, and if the worker
+    # holding it dies the scheduler computes it again (scattered data would be lost with it)
+    shared_future = client.submit(_shared, shared, key=f"evalkit-shared-{run}-{uuid.uuid4().hex}", pure=False)
     pending = list(to_run)
     bar = progress_bar(len(to_run), progress)
     futures: dict = {}
 
     def submit_next():
         job = pending.pop(0)
-        files = _input_files(job, params_dir, data_dir)
         key = f"evalkit-report-{job.kind}-{job.id}-{uuid.uuid4().hex}"
-        future = client.submit(_run_remote, job, files, generated_at, str(out_dir / job.rel(".ipynb")), timeout,
-                               source, version, key=key, pure=False, retries=0)
+        future = client.submit(_run_remote, job, run, shared_future, task_slices(job, data_dir), generated_at,
+                               str(out_dir / job.rel(".ipynb")), timeout, source, version, key=key, pure=False,
+                               retries=0)
         futures[future] = (job, time.monotonic())
         return future
 
@@ -134,23 +140,61 @@ def execute_on_cluster(client, to_run, out_dir: Path, *, params_dir: Path, data_
     finally:
         if futures:  # interrupted: leave nothing running on the cluster
             client.cancel(list(futures))
+        shared_future.release()
         if bar is not None:
             bar.close()
 
 
-def _input_files(job, params_dir: Path, data_dir: Path) -> dict:
-    """The bytes a report reads, keyed by their path in the worker's private folder."""
-    files = {f"{_NOTEBOOKS}/{job.notebook.name}": job.notebook.read_bytes()}
+def shared_inputs(to_run, params_dir: Path, data_dir: Path) -> dict:
+    """What every task of a run shares, sent once to each worker.
+
+    ``params`` and ``notebooks`` ({relative path: bytes}), ``tables`` (the tables some
+    report kind reads whole, typed: a team report's ``measures`` and ``teams``) and
+    ``warm`` (one team report's parameters, for the worker to compute what all team reports
+    share; None without two team reports).
+    """
+    from evalkit.inputs.read import parsed_slices
+
+    params = {}
     for pattern in ("**/*.yaml", "**/*.yml"):
         for path in sorted(params_dir.glob(pattern)):
             if path.is_file():
-                files[f"{_PARAMS}/{path.relative_to(params_dir).as_posix()}"] = path.read_bytes()
-    for table in REPORT_KINDS[job.kind].tables:
-        for suffix in DATA_SUFFIXES:
-            path = data_dir / f"{table}{suffix}"
-            if path.is_file():
-                files[f"{_DATA}/{path.name}"] = path.read_bytes()
-    return files
+                params[path.relative_to(params_dir).as_posix()] = path.read_bytes()
+    notebooks = {job.notebook.name: job.notebook.read_bytes() for job in to_run}
+    whole = sorted({name for job in to_run for name in REPORT_KINDS[job.kind].whole_tables})
+    teams = [job for job in to_run if job.kind == "team" and not job.problems]
+    return {"params": params, "notebooks": notebooks, "tables": parsed_slices(data_dir, whole),
+            "warm": teams[0].parameters if len(teams) > 1 else None}
+
+
+def _shared(shared: dict) -> dict:
+    """The run's shared inputs, as a task result every report task depends on."""
+    return shared
+
+
+def task_slices(job, data_dir: Path) -> dict:
+    """The rows one report reads beyond the shared tables: its units' rows of every other table."""
+    from evalkit.inputs.read import parsed_slices
+
+    kind = REPORT_KINDS[job.kind]
+    names = [name for name in kind.tables if name not in kind.whole_tables]
+    return parsed_slices(data_dir, names, job.units)
+
+
+def _digest(shared: dict) -> str:
+    from evalkit.memo import frame_digest
+
+    h = hashlib.sha256()
+    for group in ("params", "notebooks"):
+        for rel, payload in sorted(shared[group].items()):
+            h.update(f"{group}/{rel}:{len(payload)}:".encode())
+            h.update(payload)
+    for name, piece in sorted(shared["tables"].items()):
+        h.update(f"table/{name}/{piece.file}:".encode())
+        h.update(frame_digest(piece.frame).encode() if piece.frame is not None else b"-")
+        h.update(repr(piece.problems).encode())
+    h.update(repr(shared["warm"]).encode())
+    return h.hexdigest()
 
 
 def _entry_from_future(job, future, out_dir: Path, wall: float, client) -> dict:
@@ -178,16 +222,17 @@ def _remote_failure(exc: BaseException, client) -> str:
     return f"on the Dask worker: {name}: {reason}" if reason else f"on the Dask worker: {name}"
 
 
-def _run_remote(job, files: dict, generated_at: str, output_label: str, cell_timeout: float, source: str,
-                version: str) -> dict:
-    """The task run on a worker: materialise the inputs, execute with papermill, export.
+def _run_remote(job, run: str, shared: dict, slices: dict, generated_at: str, output_label: str,
+                cell_timeout: float, source: str, version: str) -> dict:
+    """The task run on a worker: render the report in the worker's warm process.
 
-    Returns what ``evalkit.batch.run._write_report`` needs (``ipynb`` and ``page`` as text,
-    ``status, error, cell, title, verdicts, seconds``), or ``ipynb=None`` with an error if
-    this worker's evalkit differs from the client's.
+    Returns what :func:`evalkit.batch.outputs.write_report` needs (``ipynb`` and ``page`` as
+    text, ``status, error, cell, title, verdicts, seconds``), or ``ipynb=None`` with an error
+    if this worker's evalkit differs from the client's or the report's process died.
     """
-    import dataclasses
     import socket
+
+    from evalkit.batch.zygote import render_remote
 
     t0 = time.perf_counter()
     if source_sha256() != source or evalkit_version() != version:
@@ -195,23 +240,7 @@ def _run_remote(job, files: dict, generated_at: str, output_label: str, cell_tim
                 "error": (f"the Dask worker on {socket.gethostname()} runs different evalkit code (evalkit "
                           f"{evalkit_version()} there, {version} here, or edited source files); install the same "
                           "evalkit on every worker")}
-    with tempfile.TemporaryDirectory(prefix="evalkit-report-") as tmp:
-        root = Path(os.path.realpath(tmp))
-        for rel, payload in files.items():
-            path = root / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(payload)
-        parameters = dict(job.parameters)
-        client_paths = {"data_dir": parameters.get("data_dir"), "params_dir": parameters.get("params_dir")}
-        parameters["data_dir"] = str(root / _DATA)
-        parameters["params_dir"] = str(root / _PARAMS)
-        local_job = dataclasses.replace(job, notebook=root / _NOTEBOOKS / job.notebook.name, parameters=parameters)
-        path_map = [(str(root / _NOTEBOOKS), str(job.notebook.parent))]
-        path_map += [(str(root / folder), client_paths[name]) for folder, name in ((_DATA, "data_dir"),
-                                                                                     (_PARAMS, "params_dir"))
-                     if client_paths[name]]
-        rendered = execute_report(local_job, engine="papermill", generated_at=generated_at,
-                                          output_label=output_label, cell_timeout=cell_timeout,
-                                          path_map=tuple(path_map))
+    rendered = render_remote({"run": run, "shared": shared, "job": job, "slices": slices, "generated_at": generated_at,
+                              "output_label": output_label, "cell_timeout": cell_timeout})
     rendered["seconds"] = time.perf_counter() - t0
     return rendered

@@ -34,13 +34,14 @@ one collaborative summary (DESIGN.md §4):
 
 6. **Or on a Dask cluster** — ``scheduler="tcp://host:8786"`` (``evalkit run --scheduler``,
    DESIGN.md §6): steps 1–3 and 5 stay on this machine; each report to run becomes one
-   task on an *existing* Dask distributed cluster, which executes it with papermill's
-   standard engine (a fresh kernel per report) and sends back the executed notebook and
-   HTML, written here atomically as above. Tasks carry the notebook, the params files and
-   the data tables the report reads, so workers need no shared filesystem, only the same
-   evalkit installed (``pip install 'evalkit[distributed]'``). Same manifest, cache,
-   failure isolation and exit codes; a worker that dies fails only its report. See
-   ``evalkit.batch.cluster``.
+   task on an *existing* Dask distributed cluster. Each worker renders it as the local
+   engine does, in a fresh child forked from a warm, pre-imported process of its own
+   (``evalkit.batch.zygote``), and sends back the executed notebook and HTML, written here
+   atomically as above. What every report shares (params files, notebooks, the tables a
+   kind reads whole) goes to each worker once; a task carries only its units' typed rows,
+   so workers need no shared filesystem, only the same evalkit installed
+   (``pip install 'evalkit[distributed]'``). Same manifest, cache, failure isolation and
+   exit codes; a worker that dies fails only its report. See ``evalkit.batch.cluster``.
 
 7. **One run at a time per output folder** — steps 3–5 hold an exclusive lock on
    ``<out>/.evalkit.lock`` (``evalkit.batch.lock``): a second run on the same folder waits up
@@ -139,7 +140,7 @@ def run_batch(params_dir, data_dir, out_dir, *, jobs: int | None = None, only=No
     engine : {"fast", "papermill"}
         ``fast``: forked pre-imported workers running notebooks in-process (default);
         ``papermill``: a fresh Jupyter kernel per report (the standard path). With
-        ``scheduler`` reports always run with ``papermill`` on the workers.
+        ``scheduler`` reports always run with the fast engine on the workers.
     progress : bool
         Show a progress bar on stderr.
     notebooks_dir : path-like, optional
@@ -181,8 +182,11 @@ def run_batch(params_dir, data_dir, out_dir, *, jobs: int | None = None, only=No
         a folder that fills up mid-run, what was written stays intact).
     """
     from evalkit.inputs.read import parsed_once
+    from evalkit.memo import run_memo
 
-    with parsed_once():  # every table is read and typed once per run (children inherit them)
+    # every table is read and typed once per run, and what every report computes from all units
+    # is computed once (evalkit.memo); the forked reports inherit both
+    with parsed_once(), run_memo():
         return _run_batch(params_dir, data_dir, out_dir, jobs=jobs, only=only, force=force, engine=engine,
                           progress=progress, notebooks_dir=notebooks_dir, timeout=timeout, scheduler=scheduler,
                           wait_lock=wait_lock)
@@ -236,7 +240,7 @@ def _run_batch(params_dir, data_dir, out_dir, *, jobs, only, force, engine, prog
     client = None
     messages = []
     if scheduler:
-        state.update(engine="papermill", scheduler=str(scheduler).strip())
+        state.update(engine="fast", scheduler=str(scheduler).strip())
         if to_run:
             from evalkit.batch.cluster import connect  # needs the optional 'distributed' package
 
@@ -264,6 +268,7 @@ def _run_batch(params_dir, data_dir, out_dir, *, jobs, only, force, engine, prog
             write_manifest(out_dir, entries, state)
             try:
                 if to_run:
+                    _type_tables_once(data_dir)
                     if client is not None:
                         from evalkit.batch.cluster import execute_on_cluster
 
@@ -271,7 +276,6 @@ def _run_batch(params_dir, data_dir, out_dir, *, jobs, only, force, engine, prog
                                                       data_dir=data_dir, generated_at=generated_at, timeout=timeout,
                                                       progress=progress)
                     else:
-                        _type_tables_once(data_dir)
                         finished = execute_all(to_run, out_dir, engine=engine, jobs=jobs, progress=progress,
                                                generated_at=generated_at, timeout=timeout)
                     for key, entry in finished:

@@ -470,13 +470,27 @@ def index_parsed_tables() -> None:
     if _PARSED is None:
         return
     for key, parsed in list(_PARSED.items()):
-        scope = TABLES[parsed.table].scope if parsed.table in TABLES else None
-        if parsed.frame is None or parsed.rows is not None or scope is None or scope not in parsed.frame:
-            continue
-        column = parsed.frame[scope]
-        rows = {str(unit): np.asarray(pos) for unit, pos in column.groupby(column, sort=False, dropna=True).indices.items()}
-        rows[None] = np.flatnonzero(column.isna().to_numpy(dtype=bool))
-        _PARSED[key] = _Parsed(parsed.stamp, parsed.table, parsed.frame, parsed.problems, rows)
+        _PARSED[key] = _index_one(parsed)
+
+
+def _index_one(parsed: _Parsed) -> _Parsed:
+    scope = TABLES[parsed.table].scope if parsed.table in TABLES else None
+    if parsed.frame is None or parsed.rows is not None or scope is None or scope not in parsed.frame:
+        return parsed
+    column = parsed.frame[scope]
+    rows = {str(unit): np.asarray(pos) for unit, pos in column.groupby(column, sort=False, dropna=True).indices.items()}
+    rows[None] = np.flatnonzero(column.isna().to_numpy(dtype=bool))
+    return _Parsed(parsed.stamp, parsed.table, parsed.frame, parsed.problems, rows)
+
+
+def _rows_of(parsed: _Parsed, units: set) -> _Parsed:
+    """``parsed`` keeping only the rows and problems of ``units`` (and rows with no unit)."""
+    problems = tuple(p for p in parsed.problems if p.unit is None or p.unit in units)
+    if parsed.frame is None or parsed.rows is None:
+        return _Parsed(parsed.stamp, parsed.table, parsed.frame, problems, parsed.rows)
+    chosen = [parsed.rows[u] for u in units if u in parsed.rows] + [parsed.rows[None]]
+    positions = np.sort(np.concatenate(chosen)) if chosen else np.array([], dtype=np.intp)
+    return _Parsed(parsed.stamp, parsed.table, parsed.frame.take(positions).reset_index(drop=True), problems, None)
 
 
 def narrow_parsed_tables(units, *, whole=()) -> None:
@@ -491,14 +505,63 @@ def narrow_parsed_tables(units, *, whole=()) -> None:
         return
     units = {str(u) for u in units}
     for key, parsed in list(_PARSED.items()):
-        problems = tuple(p for p in parsed.problems if p.unit is None or p.unit in units)
-        if parsed.frame is None or parsed.rows is None or parsed.table in whole:
+        if parsed.table in whole:
+            problems = tuple(p for p in parsed.problems if p.unit is None or p.unit in units)
             _PARSED[key] = _Parsed(parsed.stamp, parsed.table, parsed.frame, problems, parsed.rows)
-            continue
-        chosen = [parsed.rows[u] for u in units if u in parsed.rows] + [parsed.rows[None]]
-        positions = np.sort(np.concatenate(chosen)) if chosen else np.array([], dtype=np.intp)
-        frame = parsed.frame.take(positions).reset_index(drop=True)
-        _PARSED[key] = _Parsed(parsed.stamp, parsed.table, frame, problems, None)
+        else:
+            _PARSED[key] = _rows_of(parsed, units)
+
+
+@dataclass(frozen=True)
+class TableSlice:
+    """One data file's typed rows as a report reads them, to send to another machine.
+
+    ``file`` is the file's name in the data folder (``roster.csv``), ``frame`` the typed rows
+    (None: the file could not be read), ``problems`` those rows' problems.
+    """
+
+    file: str
+    table: str
+    frame: pd.DataFrame | None
+    problems: tuple
+
+
+def parsed_slices(data_dir, names, units=None, *, whole=()) -> dict[str, TableSlice]:
+    """The typed rows of tables ``names`` that a report on ``units`` reads (None: every unit).
+
+    Inside :func:`parsed_once` (after :func:`index_parsed_tables`) this slices the tables
+    typed once per run; tables in ``whole`` are given entire. The batch runner sends these
+    to a Dask worker instead of the files, so a task carries its units' rows only.
+    """
+    files, _ = _table_files(Path(data_dir), names)
+    keep = None if units is None else {str(u) for u in units}
+    out = {}
+    for name, path in files.items():
+        parsed = _parsed_file(path, name)
+        if keep is not None and name not in whole:
+            if parsed.rows is None and parsed.frame is not None and TABLES[name].scope in parsed.frame:
+                parsed = _index_one(parsed)  # not indexed yet: index it now
+            parsed = _rows_of(parsed, keep)
+        out[name] = TableSlice(path.name, name, parsed.frame, parsed.problems)
+    return out
+
+
+def provide_parsed_tables(data_dir, slices: Mapping[str, TableSlice]) -> None:
+    """Make :func:`read_tables` find ``slices`` in ``data_dir`` as if they were its files.
+
+    For a report on a Dask worker (inside :func:`parsed_once`): each table gets an empty
+    placeholder file of its name, so that the folder lists it, and the typed rows are
+    remembered for it, so nothing parses the placeholder.
+    """
+    if _PARSED is None:
+        raise RuntimeError("provide_parsed_tables needs parsed_once()")
+    folder = Path(data_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, piece in slices.items():
+        path = folder / piece.file
+        if not path.exists():
+            path.touch()
+        _PARSED[os.path.abspath(path)] = _Parsed(_stamp(path), name, piece.frame, tuple(piece.problems))
 
 
 def select_unit(tables: Mapping[str, pd.DataFrame], unit_id: str, kind: str | None = None) -> Tables:
@@ -600,6 +663,9 @@ __all__ = [
     "Tables",
     "find_table_file",
     "index_parsed_tables",
+    "parsed_slices",
+    "provide_parsed_tables",
+    "TableSlice",
     "load_tables",
     "load_unit_tables",
     "narrow_parsed_tables",
