@@ -45,8 +45,6 @@ PRELOAD_MODULES = (
     "matplotlib.pyplot",
     "matplotlib_inline.backend_inline",
     "seaborn",
-    "statsmodels.api",
-    "statsmodels.formula.api",
     "yaml",
     "pydantic",
     "IPython",

@@ -18,8 +18,8 @@ from typing import Mapping
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 from scipy import stats
+from statsmodels.regression.linear_model import WLS
 
 from evalkit.errors import InputError
 
@@ -340,7 +340,7 @@ def difference_in_differences(
 
     # statsmodels TWFE with cluster-robust errors (the conventional row; same beta as above)
     exog = np.column_stack([D, FE])
-    ols = sm.WLS(y, exog, weights=w).fit(cov_type="cluster", cov_kwds={"groups": ucode}, use_t=True)
+    ols = WLS(y, exog, weights=w).fit(cov_type="cluster", cov_kwds={"groups": ucode}, use_t=True)
     b_sm, se_sm = float(ols.params[0]), float(ols.bse[0])
     crit = stats.t.ppf(1 - alpha / 2, G - 1)
     p_sm = float(2 * stats.t.sf(abs(b_sm / se_sm), G - 1)) if se_sm > 0 else np.nan
@@ -508,7 +508,7 @@ def _event_study(y, w, tix, ucode, starts, FE, window, G, alpha):
     present = E.sum(axis=0) > 0
     ks_p = [k for k, p in zip(ks, present) if p]
     X = np.column_stack([E[:, present], FE])
-    fit = sm.WLS(y, X, weights=w).fit(cov_type="cluster", cov_kwds={"groups": ucode}, use_t=True)
+    fit = WLS(y, X, weights=w).fit(cov_type="cluster", cov_kwds={"groups": ucode}, use_t=True)
     crit = stats.t.ppf(1 - alpha / 2, G - 1)
     b = np.asarray(fit.params[: len(ks_p)], float)
     s = np.asarray(fit.bse[: len(ks_p)], float)

@@ -23,8 +23,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 from scipy import special
+from statsmodels.genmod import families
+from statsmodels.genmod.generalized_linear_model import GLM
+from statsmodels.regression.linear_model import OLS
 from statsmodels.stats.diagnostic import acorr_breusch_godfrey, acorr_ljungbox
 from statsmodels.stats.stattools import durbin_watson
 
@@ -589,16 +591,16 @@ def _estimate(X, errors, *, kind, y, num, den, months, lags, min_dispersion) -> 
     """Fit one design and compute its covariance; returns params, cov, floor cov, df, use_t, residuals, info."""
     n, p = X.shape
     if kind == "gaussian":
-        res = sm.OLS(y, X).fit()
+        res = OLS(y, X).fit()
         Xt, r = X, np.asarray(res.resid, float)
     elif kind == "poisson":
         offset = np.log(den) if den is not None else None
-        res = sm.GLM(num, X, family=sm.families.Poisson(), offset=offset).fit()
+        res = GLM(num, X, family=families.Poisson(), offset=offset).fit()
         mu = np.asarray(res.mu, float)  # expected counts; IRLS weight of the log link = mu
         Xt, r = X * np.sqrt(mu)[:, None], (num - mu) / np.sqrt(mu)
     else:
         # proportions with the denominators as variance weights (not two-column counts: see Notes)
-        res = sm.GLM(num / den, X, family=sm.families.Binomial(), var_weights=den).fit()
+        res = GLM(num / den, X, family=families.Binomial(), var_weights=den).fit()
         pr = np.asarray(res.mu, float)
         w = np.maximum(den * pr * (1 - pr), 1e-300)  # IRLS weight of the logit link
         Xt, r = X * np.sqrt(w)[:, None], (num - den * pr) / np.sqrt(w)
