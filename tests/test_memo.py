@@ -47,12 +47,13 @@ def _team_page(team_id: str, params_dir: Path = ROOT / "params"):
     return sections.measure_charts(tables, params)
 
 
-def test_a_team_page_from_the_run_memory_equals_the_page_computed_alone(monkeypatch):
+@pytest.mark.parametrize("team", ["granite-county", "valley-county"])  # valley-county sets its own target
+def test_a_team_page_from_the_run_memory_equals_the_page_computed_alone(monkeypatch, team):
     """The batch parent warms the memory with one team; another team's page must not change."""
     import evalkit.effects.imputation as imputation
     from evalkit.report.sections import comparison_note, comparison_table, warm_shared_analyses
 
-    alone = _team_page("granite-county")
+    alone = _team_page(team)
     with run_memo():
         warm_shared_analyses({"team_id": "cedar-river-tribe", "data_dir": str(DEMO), "params_dir": str(ROOT / "params"),
                               "exclude_units": []})
@@ -61,7 +62,7 @@ def test_a_team_page_from_the_run_memory_equals_the_page_computed_alone(monkeypa
             raise AssertionError("the comparison was fitted again")
 
         monkeypatch.setattr(imputation, "imputation_did", refit)
-        warmed = _team_page("granite-county")
+        warmed = _team_page(team)
     pd.testing.assert_frame_equal(alone.verdicts, warmed.verdicts)
     pd.testing.assert_frame_equal(comparison_table(alone), comparison_table(warmed))
     assert comparison_note(alone) == comparison_note(warmed)

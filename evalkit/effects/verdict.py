@@ -502,6 +502,9 @@ def _shared_comparison(measures: pd.DataFrame, measure_id: str, spec, participan
     rows = measures.loc[((measures["measure_id"].astype(str) == measure_id)
                          & measures["team_id"].astype(str).isin(units)).to_numpy(dtype=bool),
                         ["team_id", "measure_id", "period", "numerator", "denominator"]]
+    # a team's own target (params may override it) only draws a line on its own chart: the
+    # comparison units' charts leave it out, so every team shares one result
+    kw = {k: v for k, v in kw.items() if k != "target"}
     key = ("shared_comparison", measure_id, frame_digest(rows), repr(sorted(kw.items())),
            repr(sorted(treated_starts.items())), repr(sorted(comparison_starts.items())), tuple(sorted(participants)),
            float(conf_level))
