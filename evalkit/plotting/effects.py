@@ -19,6 +19,7 @@ import pandas as pd
 from evalkit.effects.verdict import VERDICT_WORDS
 from evalkit.errors import InputError
 from evalkit.collaborative.pdsa import ESSENTIALS
+from evalkit.plotting._dates import concise_date_axis
 from evalkit.plotting._heatmap import heatmap
 from evalkit.plotting._text import plain, plain_text
 
@@ -54,9 +55,7 @@ def _axes(ax, figsize=(8, 4)):
 
 def _date_axis(ax):
     """Compact date labels that do not overlap (per-Axes; no global setting)."""
-    loc = mdates.AutoDateLocator(maxticks=8)
-    ax.xaxis.set_major_locator(loc)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc))
+    concise_date_axis(ax, maxticks=8)
 
 
 def _month_axis(ax, first, last, max_labels: int = 8):

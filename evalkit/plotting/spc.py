@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from evalkit.errors import InputError
+from evalkit.plotting._dates import concise_date_axis
 from evalkit.plotting._palette import OKABE_ITO_NAMED
 from evalkit.plotting._text import plain_text
 from evalkit.spc import QicResult, verdicts
@@ -254,9 +255,7 @@ def plot_qic(result: QicResult, ax=None, *, title=None, target=None, annotations
     if dots_only:
         ax.set_xticks(xs, [str(v) for v in pts["x"]], rotation=45, ha="right")
     elif result.x_kind == "date":
-        loc = mdates.AutoDateLocator(minticks=4, maxticks=10)
-        ax.xaxis.set_major_locator(loc)
-        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc))
+        concise_date_axis(ax, minticks=4, maxticks=10)
     ax.spines[["top", "right"]].set_visible(False)
     ax.tick_params(labelsize=8)
     if ylabel:
