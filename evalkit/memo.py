@@ -20,7 +20,7 @@ from typing import TypeVar
 
 import pandas as pd
 
-__all__ = ["run_memo", "remember", "frame_digest"]
+__all__ = ["run_memo", "remember", "forget", "frame_digest"]
 
 T = TypeVar("T")
 _MEMO: dict | None = None
@@ -50,6 +50,13 @@ def remember(key: Hashable, compute: Callable[[], T]) -> T:
     if key not in _MEMO:
         _MEMO[key] = compute()
     return _MEMO[key]
+
+
+def forget() -> None:
+    """Drop everything remembered so far (the block stays open): a long-lived process that
+    serves run after run (:mod:`evalkit.batch.zygote`) calls it when a new run begins."""
+    if _MEMO is not None:
+        _MEMO.clear()
 
 
 def frame_digest(frame: pd.DataFrame) -> str:

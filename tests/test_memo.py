@@ -30,6 +30,17 @@ def test_remember_computes_each_key_once_inside_a_run_and_every_time_outside():
     assert remember("k", compute) == 5  # forgotten after the block
 
 
+def test_forget_drops_what_was_remembered_and_keeps_the_block_open():
+    from evalkit.memo import forget
+
+    with run_memo():
+        remember("k", lambda: 1)
+        forget()
+        assert remember("k", lambda: 2) == 2
+        assert remember("k", lambda: 3) == 2
+    forget()  # outside a block: nothing to do
+
+
 def test_frame_digest_sees_values_and_types_not_the_index():
     a = pd.DataFrame({"team_id": ["x", "y"], "numerator": [1.0, 2.0]})
     assert frame_digest(a) == frame_digest(a.set_axis([10, 11]))

@@ -192,13 +192,19 @@ def main(address: str) -> int:
 
 def _prepare_run(request: dict, runs: dict, folder: Path) -> Path:
     """The run's private folder, with its params, notebooks and whole tables (once per run)."""
-    from evalkit.inputs.read import provide_parsed_tables
+    from evalkit.inputs.read import forget_parsed_tables, provide_parsed_tables
+    from evalkit.memo import forget
 
     run = request["run"]
     if run in runs:
         return runs[run]
+    # a new run: what earlier runs shared is let go (the inputs of the last few runs are kept)
+    gc.unfreeze()
+    forget()
     for old in list(runs)[: max(0, len(runs) - _KEEP_RUNS + 1)]:
+        forget_parsed_tables(runs[old])
         shutil.rmtree(runs.pop(old), ignore_errors=True)
+    gc.collect()
     root = folder / f"run-{run[:16]}"
     shutil.rmtree(root, ignore_errors=True)
     shared = request["shared"]

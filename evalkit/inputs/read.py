@@ -546,6 +546,15 @@ def parsed_slices(data_dir, names, units=None, *, whole=()) -> dict[str, TableSl
     return out
 
 
+def forget_parsed_tables(folder) -> None:
+    """Drop the remembered tables of files under ``folder`` (a run's inputs no longer needed)."""
+    if _PARSED is None:
+        return
+    prefix = os.path.join(os.path.abspath(folder), "")
+    for key in [k for k in _PARSED if k.startswith(prefix)]:
+        del _PARSED[key]
+
+
 def provide_parsed_tables(data_dir, slices: Mapping[str, TableSlice]) -> None:
     """Make :func:`read_tables` find ``slices`` in ``data_dir`` as if they were its files.
 
@@ -665,6 +674,7 @@ __all__ = [
     "index_parsed_tables",
     "parsed_slices",
     "provide_parsed_tables",
+    "forget_parsed_tables",
     "TableSlice",
     "load_tables",
     "load_unit_tables",
