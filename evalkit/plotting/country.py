@@ -15,6 +15,7 @@ from matplotlib.axes import Axes
 from matplotlib.patches import Patch
 
 from evalkit.errors import InputError
+from evalkit.plotting._dates import concise_date_axis
 from evalkit.plotting._heatmap import heatmap
 from evalkit.plotting._palette import okabe_ito
 from evalkit.plotting._text import plain_text
@@ -131,6 +132,7 @@ def plot_deliverable_timeline(result, ax: Axes | None = None, *, country: str | 
     ax.scatter(due, y, marker="D", color="black", s=18, zorder=3)
     ax.axvline(pd.Timestamp(result.settings["as_of"]), color="black", linestyle=":", linewidth=1)
     ax.set_yticks(y, [_short(lbl, 55) for lbl in t["label"]], fontsize=8)
+    concise_date_axis(ax, minticks=3, maxticks=8)  # beside long labels and the legend the axis is narrow
     handles = [Patch(color=c, label=s) for s, c in _DELIVERABLE_COLOURS.items()]
     handles.append(plt.Line2D([], [], marker="D", color="black", linestyle="none", markersize=4, label="due"))
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False)
