@@ -93,6 +93,33 @@ def test_phases_target_annotations_and_caption():
     plt.close(fig)
 
 
+def test_event_labels_close_in_time_are_stacked_and_never_overlap():
+    from evalkit.plotting.render import figure_png
+
+    y = RNG.normal(10, 1, 36)
+    months = pd.date_range("2022-01-01", periods=36, freq="MS")
+    r = qic(y, x=months, chart="i")
+    # a demo team's events (data/demo/events.csv, valley-county): long labels a few months apart
+    ann = pd.DataFrame({"date": pd.to_datetime(["2023-04-25", "2023-08-01", "2023-10-15", "2023-11-15",
+                                                "2024-06-01"]),
+                        "label": ["Learning Session 1", "Reflective supervision for all caseworkers began",
+                                  "Hiring panel with fast-track offers adopted", "Learning Session 2",
+                                  "Learning Session 3"]})
+    plot_qic(r, annotations=ann, title="Staff turnover", caption=False)
+    fig = plt.gcf()
+    figure_png(fig)  # lays the figure out and draws it
+    renderer = fig.canvas.get_renderer()
+    boxes = [t.get_window_extent(renderer) for t in fig.axes[0].texts if t.get_gid() == "annotation-label"]
+    assert len(boxes) == 5
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            assert not a.overlaps(b), (a, b)
+    # far-apart short labels share the lowest row
+    rows = {round(b.y0) for b in boxes}
+    assert len(rows) < len(boxes)
+    plt.close(fig)
+
+
 def test_categorical_x_is_dots_only_and_mdc_colours():
     r = qic([3, 5, 4, 6, 5], x=list("abcde"), chart="run")
     fig, ax = plt.subplots()

@@ -85,16 +85,27 @@ def _with_gaps(xs: np.ndarray, y: np.ndarray, dates: bool) -> tuple[np.ndarray, 
     return np.insert(xs, gap + 1, mids), np.insert(y.astype(float), gap + 1, np.nan)
 
 
-def _event_rows(ax_x: np.ndarray, span: float, min_gap: float = 0.12) -> list[int]:
-    """Label row of each event (0, 1, 2, ...): events closer than ``min_gap`` of the x span
-    to an earlier one on the same row move up a row, so labels do not overlap."""
-    last: dict[int, float] = {}
+#: Width of an 8-point label character in pixels at 100 dpi (DejaVu Sans averages about
+#: 0.55 em), and the gap kept between two labels on one row.
+_LABEL_CHAR_PX, _LABEL_GAP_PX = 6.2, 8.0
+
+
+def _event_rows(ax_x: np.ndarray, labels, span: float, axes_px: float) -> list[int]:
+    """Label row of each event (0, 1, 2, ...), lowest first, so that no two labels overlap.
+
+    Labels are centred on their event; a label goes on the lowest row whose last label ends
+    (by its estimated width) before this one begins. ``span`` is the x range in data units,
+    ``axes_px`` the axes' width in pixels at 100 dpi.
+    """
+    right: dict[int, float] = {}  # row -> right edge (pixels from the axis start) of its last label
     rows = []
-    for xv in ax_x:
+    for xv, label in zip(ax_x, labels):
+        centre = (xv / span) * axes_px if span > 0 else 0.0
+        half = len(str(label)) * _LABEL_CHAR_PX / 2
         row = 0
-        while row in last and xv - last[row] < min_gap * span:
+        while row in right and centre - half < right[row] + _LABEL_GAP_PX:
             row += 1
-        last[row] = xv
+        right[row] = centre + half
         rows.append(row)
     return rows
 
@@ -240,7 +251,8 @@ def plot_qic(result: QicResult, ax=None, *, title=None, target=None, annotations
         lo, hi = np.nanmin(xs) - step, np.nanmax(xs) + step
         keep = [(xv, label) for xv, label in zip(ax_x, ann["label"].astype(str)) if np.isfinite(xv) and lo <= xv <= hi]
         keep.sort(key=lambda t: t[0])
-        rows = _event_rows(np.array([k[0] for k in keep]), hi - lo)
+        axes_px = ax.get_position().width * ax.figure.get_figwidth() * 100  # before layout: near enough
+        rows = _event_rows(np.array([k[0] - lo for k in keep]), [k[1] for k in keep], hi - lo, axes_px)
         for (xv, label), row in zip(keep, rows):
             ax.axvline(xv, color=OKABE_ITO["purple"], lw=0.9, alpha=0.8, gid="annotation")
             ax.annotate(label, xy=(xv, 1), xycoords=("data", "axes fraction"), xytext=(0, 3 + 11 * row),
