@@ -20,7 +20,7 @@ from typing import TypeVar
 
 import pandas as pd
 
-__all__ = ["run_memo", "remember", "forget", "frame_digest"]
+__all__ = ["run_memo", "remember", "forget", "frame_digest", "file_stamp"]
 
 T = TypeVar("T")
 _MEMO: dict | None = None
@@ -65,3 +65,15 @@ def frame_digest(frame: pd.DataFrame) -> str:
     if len(frame):
         h.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
     return h.hexdigest()
+
+
+def file_stamp(path) -> tuple | None:
+    """``(modification time ns, size, inode)`` of a file, or None if it cannot be read: a key
+    part that changes whenever the file is rewritten."""
+    import os
+
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_size, st.st_ino)

@@ -73,20 +73,12 @@ def _params_starts(params_dir, team_ids) -> dict:
     from pathlib import Path
 
     from evalkit.inputs.params import load_team
-    from evalkit.memo import remember
+    from evalkit.memo import file_stamp, remember
 
     folder = Path(params_dir).resolve()
     files = {tid: folder / "teams" / f"{tid}.yaml" for tid in team_ids}
-
-    def stamp(path: Path):
-        try:
-            st = path.stat()
-        except OSError:
-            return None
-        return (st.st_mtime_ns, st.st_size, st.st_ino)
-
-    key = ("params_starts", str(folder), tuple((tid, stamp(f)) for tid, f in files.items()),
-           tuple((p.name, stamp(p)) for p in sorted(folder.glob("*.y*ml"))))
+    key = ("params_starts", str(folder), tuple((tid, file_stamp(f)) for tid, f in files.items()),
+           tuple((p.name, file_stamp(p)) for p in sorted(folder.glob("*.y*ml"))))
 
     def compute() -> dict:
         found = {}

@@ -33,6 +33,7 @@ import pandas as pd
 from evalkit.inputs._parse import _check_pattern, _parse_column, _to_text
 from evalkit.inputs._problems import MAX_PROBLEMS_PER_CHECK, _Collector, show  # noqa: F401 - re-exported
 from evalkit.errors import DataError, Problem, ValidationFailed
+from evalkit.memo import file_stamp
 from evalkit.inputs.units import jurisdiction_teams
 from evalkit.inputs.schema import SUFFIXES, TABLES, Column, Table
 from evalkit.inputs.schema import table as _table_spec
@@ -407,16 +408,8 @@ class _Parsed:
 _PARSED: dict | None = None
 
 
-def _stamp(path: Path):
-    try:
-        st = path.stat()
-    except OSError:
-        return None
-    return (st.st_mtime_ns, st.st_size, st.st_ino)
-
-
 def _parse_file(path: Path, name: str) -> _Parsed:
-    stamp = _stamp(path)
+    stamp = file_stamp(path)
     try:
         raw = _read_raw(path, str(path))
     except DataValidationFailed as exc:
@@ -435,7 +428,7 @@ def _parsed_file(path: Path, name: str) -> _Parsed:
         return _parse_file(path, name)
     key = os.path.abspath(path)
     kept = _PARSED.get(key)
-    if kept is None or kept.table != name or kept.stamp != _stamp(path) or kept.stamp is None:
+    if kept is None or kept.table != name or kept.stamp != file_stamp(path) or kept.stamp is None:
         kept = _PARSED[key] = _parse_file(path, name)
     if kept.frame is None:
         return kept
@@ -570,7 +563,7 @@ def provide_parsed_tables(data_dir, slices: Mapping[str, TableSlice]) -> None:
         path = folder / piece.file
         if not path.exists():
             path.touch()
-        _PARSED[os.path.abspath(path)] = _Parsed(_stamp(path), name, piece.frame, tuple(piece.problems))
+        _PARSED[os.path.abspath(path)] = _Parsed(file_stamp(path), name, piece.frame, tuple(piece.problems))
 
 
 def select_unit(tables: Mapping[str, pd.DataFrame], unit_id: str, kind: str | None = None) -> Tables:
