@@ -93,8 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
         "are as for a local run",
     )
     p_run.add_argument("--timeout", type=float, default=1800.0, metavar="SECONDS",
-                       help="seconds one report may take before it is stopped and marked failed (default: 1800; "
-                       "with --scheduler: seconds one notebook cell may take)")
+                       help="seconds one report may take before it is stopped and marked failed (default: 1800)")
     p_run.add_argument("--wait-lock", type=float, default=0.0, metavar="SECONDS",
                        help="if another run is writing to --out, wait up to this long for it to finish "
                        "(default: 0, stop at once with exit code 2)")

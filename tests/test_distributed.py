@@ -209,6 +209,20 @@ def test_a_report_whose_process_dies_on_the_worker_fails_alone_and_the_next_one_
     assert entries["valley-county"]["status"] == "ok"
 
 
+def test_a_report_that_runs_too_long_on_a_worker_is_stopped_and_failed_alone(cluster, tmp_path, monkeypatch):
+    _fresh_source_hash(monkeypatch)
+    notebooks = notebooks_with_team_cell(
+        tmp_path, 'import time\nif team_id == "prairie-north":\n    time.sleep(600)')
+    t0 = time.perf_counter()
+    result = run_batch(PARAMS, DATA, tmp_path / "out", only=["prairie-north", "valley-county"], notebooks_dir=notebooks,
+                       scheduler=cluster.scheduler_address, progress=False, timeout=8)
+    assert time.perf_counter() - t0 < 120
+    entries = _by_id(result.entries)
+    assert entries["prairie-north"]["status"] == "failed"
+    assert entries["prairie-north"]["error"] == "timed out after 8 s"
+    assert entries["valley-county"]["status"] == "ok"
+
+
 def test_a_team_task_carries_its_own_rows_and_the_shared_tables_go_once(tmp_path):
     from evalkit.batch.cluster import shared_inputs, task_slices
     from evalkit.batch.plan import make_jobs, validate_and_plan

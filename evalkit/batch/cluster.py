@@ -41,7 +41,8 @@ is retried by Dask (``distributed.scheduler.allowed-failures`` times, default 3;
 that kills every worker it runs on, e.g. by running out of memory, so costs that many
 worker restarts); when Dask gives up, that report is failed with a message saying the
 worker died, and the other reports go on. (With several threads per worker, the reports
-running beside it on the dying worker count a failure too; they are retried.) ``timeout`` bounds each notebook cell on the worker.
+running beside it on the dying worker count a failure too; they are retried.) A report still
+running after ``timeout`` seconds is stopped on its worker and failed, as locally.
 """
 from __future__ import annotations
 
@@ -223,7 +224,7 @@ def _remote_failure(exc: BaseException, client) -> str:
 
 
 def _run_remote(job, run: str, shared: dict, slices: dict, generated_at: str, output_label: str,
-                cell_timeout: float, source: str, version: str) -> dict:
+                timeout: float, source: str, version: str) -> dict:
     """The task run on a worker: render the report in the worker's warm process.
 
     Returns what :func:`evalkit.batch.outputs.write_report` needs (``ipynb`` and ``page`` as
@@ -241,6 +242,6 @@ def _run_remote(job, run: str, shared: dict, slices: dict, generated_at: str, ou
                           f"{evalkit_version()} there, {version} here, or edited source files); install the same "
                           "evalkit on every worker")}
     rendered = render_remote({"run": run, "shared": shared, "job": job, "slices": slices, "generated_at": generated_at,
-                              "output_label": output_label, "cell_timeout": cell_timeout})
+                              "output_label": output_label}, timeout)
     rendered["seconds"] = time.perf_counter() - t0
     return rendered

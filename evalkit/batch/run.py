@@ -146,8 +146,8 @@ def run_batch(params_dir, data_dir, out_dir, *, jobs: int | None = None, only=No
     notebooks_dir : path-like, optional
         Folder holding the three notebooks (default: the repository's ``notebooks/``).
     timeout : float
-        Seconds one report may take before its worker is killed and the report failed
-        (with ``scheduler``: seconds one notebook cell may take on the worker).
+        Seconds one report may take before its process is killed and the report failed
+        (on a worker too, with ``scheduler``).
     scheduler : str, optional
         Address of an existing Dask distributed scheduler (e.g. ``"tcp://10.0.0.5:8786"``):
         run the reports there instead of locally (see ``evalkit.batch.cluster``). Connected only

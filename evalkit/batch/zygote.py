@@ -21,6 +21,7 @@ report only; a helper that died is started again for the next report.
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import gc
 import os
@@ -94,12 +95,27 @@ class WarmProcess:
     def alive(self) -> bool:
         return self.process.poll() is None
 
-    def render(self, request: dict) -> dict | None:
-        """Send one report's request; the child's result, or None if the child died."""
+    def render(self, request: dict, timeout: float | None = None) -> dict | None:
+        """Send one report's request; the child's result, or None if the child died.
+
+        The child first sends its pid; after ``timeout`` seconds it is killed and the
+        result is a failure saying so.
+        """
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
             sock.connect(self.address)
             _send(sock, request)
-            return _recv(sock)
+            started = _recv(sock)
+            if started is None or "pid" not in started:
+                return started  # the helper could not prepare the run (its message), or died
+            sock.settimeout(timeout)
+            try:
+                return _recv(sock)
+            except TimeoutError:
+                try:
+                    os.kill(started["pid"], signal.SIGKILL)
+                except OSError:
+                    pass
+                return {"status": "failed", "ipynb": None, "error": f"timed out after {timeout:.0f} s"}
 
     def close(self) -> None:
         if self.alive():
@@ -123,15 +139,15 @@ def warm_process() -> WarmProcess:
         return _WARM
 
 
-def render_remote(request: dict) -> dict:
+def render_remote(request: dict, timeout: float | None = None) -> dict:
     """Render one report in this worker's helper (see the module docstring).
 
     ``request``: ``run`` (a digest of the shared inputs), ``shared`` (``params``,
     ``notebooks``: {relative path: bytes}, ``tables``: {name: TableSlice}), ``job``
     (:class:`evalkit.batch.plan.ReportJob`), ``slices`` (its own rows), ``generated_at``,
-    ``output_label``, ``cell_timeout``.
+    ``output_label``. ``timeout``: seconds the report may take (then it is stopped and failed).
     """
-    result = warm_process().render(request)
+    result = warm_process().render(request, timeout)
     if result is None:
         return {"status": "failed", "ipynb": None,
                 "error": ("the worker process rendering this report died (killed, out of memory or crashed); "
@@ -164,14 +180,18 @@ def main(address: str) -> int:
         while True:
             conn, _ = server.accept()
             try:
-                request = _recv(conn)
+                try:
+                    request = _recv(conn)
+                except Exception:  # noqa: BLE001 - a broken request ends its connection, not the helper
+                    continue
                 if request is None:
                     continue
                 try:
                     root = _prepare_run(request, runs, Path(address).parent)
                 except Exception as exc:  # noqa: BLE001 - reported as this report's failure
-                    _send(conn, {"status": "failed", "ipynb": None,
-                                 "error": f"on the Dask worker: {type(exc).__name__}: {exc}"})
+                    with contextlib.suppress(OSError):
+                        _send(conn, {"status": "failed", "ipynb": None,
+                                     "error": f"on the Dask worker: {type(exc).__name__}: {exc}"})
                     continue
                 gc.collect()
                 gc.freeze()  # children skip the inherited objects (see evalkit.batch.local.prepare_parent)
@@ -181,6 +201,7 @@ def main(address: str) -> int:
                     try:
                         server.close()
                         _die_with_parent()
+                        _send(conn, {"pid": os.getpid()})
                         _child(conn, request, root)
                     except BaseException:  # noqa: BLE001 - the socket closes: the report failed
                         code = 1
@@ -249,8 +270,7 @@ def _child(conn: socket.socket, request: dict, root: Path) -> None:
                                                                                (_PARAMS, "params_dir"))
                  if client_paths[name]]
     rendered = execute_report(local_job, engine="fast", generated_at=request["generated_at"],
-                              output_label=request["output_label"], cell_timeout=request["cell_timeout"],
-                              path_map=tuple(path_map))
+                              output_label=request["output_label"], path_map=tuple(path_map))
     _send(conn, rendered)
 
 
