@@ -108,10 +108,15 @@ def _warm_shared_analyses(to_run) -> None:
 
 
 def _warm_exporter(exporter) -> None:
+    """Export a small notebook shaped like a report once, so the children inherit what the
+    exporter builds on first use (templates, and HTML-entity tables when a page has ``&amp;``)."""
     import nbformat
 
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_markdown_cell("# warm-up"), nbformat.v4.new_code_cell("1")]
+    table = nbformat.v4.new_output("display_data", data={"text/html": "<table><tr><td>a &amp; b</td></tr></table>",
+                                                         "text/plain": "a & b"})
+    code = nbformat.v4.new_code_cell("1", outputs=[table])
+    nb.cells = [nbformat.v4.new_markdown_cell("# warm-up &amp; [link](#x)"), code]
     exporter.from_notebook_node(nb)
 
 
