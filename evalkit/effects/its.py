@@ -778,15 +778,25 @@ def measure_its(series: pd.DataFrame, spec, *, start, horizon: int = 12, min_poi
         Passed on to :func:`interrupted_time_series` (``model``, ``errors``, ...).
     """
     from evalkit.effects.panel import spec_value
+    from evalkit.memo import frame_digest, remember
 
-    kind = ITS_KIND.get(str(spec_value(spec, "chart", "run")), "gaussian")
+    chart = str(spec_value(spec, "chart", "run"))
+    multiply = float(spec_value(spec, "multiply", 1.0) or 1.0)
+    kind = ITS_KIND.get(chart, "gaussian")
     has_den = bool(series["denominator"].notna().any())
     if kind == "binomial" and not has_den:
         kind = "gaussian"
-    if kind == "gaussian":
-        return interrupted_time_series(series, value="value", start=start, horizon=horizon,
+
+    def fit() -> ITSResult:
+        if kind == "gaussian":
+            return interrupted_time_series(series, value="value", start=start, horizon=horizon,
+                                           min_points_each_side=min_points_each_side, **options)
+        return interrupted_time_series(series, numerator="numerator", denominator="denominator" if has_den else None,
+                                       start=start, kind=kind, horizon=horizon, multiply=multiply,
                                        min_points_each_side=min_points_each_side, **options)
-    return interrupted_time_series(series, numerator="numerator", denominator="denominator" if has_den else None,
-                                   start=start, kind=kind, horizon=horizon,
-                                   multiply=float(spec_value(spec, "multiply", 1.0) or 1.0),
-                                   min_points_each_side=min_points_each_side, **options)
+
+    # a team report fits each measure's series for its verdict and again for its effects
+    # section: inside evalkit.memo.run_memo the second is the first's (frozen) result
+    key = ("measure_its", frame_digest(series[["period", "numerator", "denominator", "value"]]), kind, multiply,
+           repr(start), horizon, min_points_each_side, repr(sorted(options.items())))
+    return remember(key, fit)
