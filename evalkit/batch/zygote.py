@@ -87,10 +87,13 @@ class WarmProcess:
         self.process = subprocess.Popen([sys.executable, "-m", "evalkit.batch.zygote", self.address],
                                         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                                         env=env)
-        line = self.process.stdout.readline()  # "ready" once everything is imported and the socket listens
-        if line.strip() != b"ready":
-            self.process.kill()
-            raise RuntimeError("the warm report process did not start on this worker")
+        while True:  # "ready" once everything is imported and the socket listens (a library may print first)
+            line = self.process.stdout.readline()
+            if not line:
+                self.process.kill()
+                raise RuntimeError("the warm report process did not start on this worker")
+            if line.strip() == b"ready":
+                break
 
     def alive(self) -> bool:
         return self.process.poll() is None
