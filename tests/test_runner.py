@@ -244,8 +244,9 @@ def test_fast_engine_isolates_reports_from_each_other_and_from_the_parent(batch,
     out2 = copy_outputs(out, tmp_path / "out")
     notebooks = notebooks_with_team_cell(
         tmp_path,
-        "import matplotlib, seaborn\n"
+        "import gc, matplotlib, seaborn\n"
         "print('linewidth-before', matplotlib.rcParams['lines.linewidth'])\n"
+        "print('collecting', gc.isenabled())\n"
         "seaborn.set_theme(style='darkgrid')\n"
         "matplotlib.rcParams['lines.linewidth'] = 9.0",
     )
@@ -257,7 +258,11 @@ def test_fast_engine_isolates_reports_from_each_other_and_from_the_parent(batch,
         nb = nbformat.read(out2 / "teams" / f"{team}.ipynb", as_version=4)
         printed = "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []) if o.output_type == "stream")
         assert "linewidth-before 1.5" in printed  # matplotlib's default, not the 9.0 set by the other report
+        assert "collecting True" in printed  # the parent runs without garbage collection; a report does not
     assert dict(matplotlib.rcParams) == parent_before
+    import gc
+
+    assert gc.isenabled()  # given back to the caller
 
 
 # --------------------------------------------------------------------------- never lose good output

@@ -7,6 +7,7 @@ notebook (:mod:`evalkit.batch.execute`), exports the HTML and writes both atomic
 """
 from __future__ import annotations
 
+import gc
 import json
 import os
 import select
@@ -77,15 +78,12 @@ def prepare_parent(to_run) -> None:
     ``fork()`` without ``exec()``: a child's collections then skip the inherited objects
     instead of walking them all, which would cost time and copy their memory pages.
     """
-    import gc
-
     from evalkit.batch.execute import preload
     from evalkit.report.html import _exporter
 
     preload()
     _warm_exporter(_exporter())
     _warm_shared_analyses(to_run)
-    gc.collect()
     gc.freeze()
 
 
@@ -139,6 +137,7 @@ def _fork_report(job: ReportJob, out_dir: Path, engine: str, generated_at: str):
     if pid == 0:  # child: never returns
         code = 0
         try:
+            gc.enable()  # off in a run's parent (see evalkit.batch.run.run_batch); a report makes garbage
             os.close(read_fd)
             close_inherited_locks()  # the run's lock stays the parent's alone
             _die_with_parent()

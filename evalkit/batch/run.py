@@ -181,15 +181,27 @@ def run_batch(params_dir, data_dir, out_dir, *, jobs: int | None = None, only=No
         run is writing to it, or the Dask scheduler cannot be reached (nothing is run, or for
         a folder that fills up mid-run, what was written stays intact).
     """
+    import gc
+
     from evalkit.inputs.read import parsed_once
     from evalkit.memo import run_memo
 
-    # every table is read and typed once per run, and what every report computes from all units
-    # is computed once (evalkit.memo); the forked reports inherit both
-    with parsed_once(), run_memo():
-        return _run_batch(params_dir, data_dir, out_dir, jobs=jobs, only=only, force=force, engine=engine,
-                          progress=progress, notebooks_dir=notebooks_dir, timeout=timeout, scheduler=scheduler,
-                          wait_lock=wait_lock)
+    # A local run's parent makes little garbage but holds a large heap (imports, typed tables),
+    # so its garbage collections are pure cost: off for the run, as the Python docs advise for a
+    # parent that forks (each report's child turns them back on). A cluster client keeps them.
+    collecting = gc.isenabled()
+    if not scheduler:
+        gc.disable()
+    try:
+        # every table is read and typed once per run, and what every report computes from all
+        # units is computed once (evalkit.memo); the forked reports inherit both
+        with parsed_once(), run_memo():
+            return _run_batch(params_dir, data_dir, out_dir, jobs=jobs, only=only, force=force, engine=engine,
+                              progress=progress, notebooks_dir=notebooks_dir, timeout=timeout, scheduler=scheduler,
+                              wait_lock=wait_lock)
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def _run_batch(params_dir, data_dir, out_dir, *, jobs, only, force, engine, progress, notebooks_dir, timeout,
