@@ -36,13 +36,14 @@ Failures
 --------
 A notebook that raises fails only its report (``<id>.failed.html``/``.ipynb``, cell and
 message in the manifest), exactly as locally; so does a report whose own process dies on
-the worker (the warm process is started again for the next report). A worker that dies while running a report
-is retried by Dask (``distributed.scheduler.allowed-failures`` times, default 3; a report
-that kills every worker it runs on, e.g. by running out of memory, so costs that many
-worker restarts); when Dask gives up, that report is failed with a message saying the
-worker died, and the other reports go on. (With several threads per worker, the reports
-running beside it on the dying worker count a failure too; they are retried.) A report still
-running after ``timeout`` seconds is stopped on its worker and failed, as locally.
+the worker (the warm process is started again for the next report). A worker that dies
+while running a report is retried by Dask (``distributed.scheduler.allowed-failures``
+times, default 3; a report that kills every worker it runs on, e.g. by running out of
+memory, so costs that many worker restarts); when Dask gives up, that report is failed
+with a message saying the worker died, and the other reports go on. (With several threads
+per worker, the reports running beside it on the dying worker count a failure too; they
+are retried.) A report still running after ``timeout`` seconds is stopped on its worker
+and failed, as locally.
 """
 from __future__ import annotations
 
