@@ -22,8 +22,13 @@ one collaborative summary (DESIGN.md §4):
    warmed-up exporter. Every table is read and typed once per run (by validation, see
    ``evalkit.inputs.read.parsed_once``); each child keeps only its report's units' rows of
    them (plus the tables its kind reads whole), so loading a team report's data costs the same
-   however many other units there are. Figures are drawn once each (no tight-bounding-box pass). ``engine="papermill"``: the child runs papermill's standard engine
-   (a fresh Jupyter kernel). At most ``jobs`` children run at once.
+   however many other units there are. What every team report computes from all units (the
+   comparison fit, the comparison units' charts, every team's start) is computed once in the
+   parent (``evalkit.memo``, ``evalkit.report.sections.warm_shared_analyses``) and inherited.
+   The parent runs without garbage collection and freezes its objects before forking
+   (``gc.freeze``); figures are drawn once each (no tight-bounding-box pass).
+   ``engine="papermill"``: the child runs papermill's standard engine (a fresh Jupyter
+   kernel). At most ``jobs`` children run at once.
 5. **Write** (``evalkit.batch.outputs``) — every file goes to a temporary name in its
    folder, then ``os.replace``: a run killed at any moment (even SIGKILL) leaves earlier
    reports, the index and the manifest intact; children die with their parent
