@@ -439,7 +439,8 @@ def judge_measures(measures: pd.DataFrame, teams: pd.DataFrame, specs: Mapping, 
     role = dict(zip(teams["team_id"].astype(str), teams["role"].astype(str)))
     participants = [t for t, r in role.items() if r == "participant"]
     comparisons = [t for t, r in role.items() if r == "comparison"]
-    treated_starts = {t: starts[t] for t in participants if month_start(starts.get(t)) is not None}
+    # one form for every start (first of the month, one time unit), whichever way it was given
+    treated_starts = {t: month_start(starts[t]) for t in participants if month_start(starts.get(t)) is not None}
     wanted = None if only is None else set(only)
     # comparison units are always charted: their sustained shifts are the base rate
     judged = [t for t, r in role.items() if r in roles and (wanted is None or t in wanted or r == "comparison")]
@@ -451,7 +452,7 @@ def judge_measures(measures: pd.DataFrame, teams: pd.DataFrame, specs: Mapping, 
                   multiply=float(spec_value(spec, "multiply", 1.0) or 1.0), target=spec_value(spec, "target"),
                   method=method)
         shared = _shared_comparison(measures, mid, spec, participants, comparisons, treated_starts,
-                                    {t: starts.get(t) for t in comparisons}, kw, conf_level)
+                                    {t: month_start(starts.get(t)) for t in comparisons}, kw, conf_level)
         if shared.fit is not None:
             fits[mid] = shared.fit
         series = series_by_team(mine, mid, spec, own)
