@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 from distributed import LocalCluster
 
-from _demo_batch import DATA, NOTEBOOKS, PARAMS, notebooks_with_team_cell
+from _demo_batch import DATA, NOTEBOOKS, PARAMS, copy_inputs, notebooks_with_team_cell
 from evalkit.cli import build_parser
 from evalkit.errors import ReportError
 from evalkit.report.html import without_generated_line
@@ -221,6 +221,33 @@ def test_a_report_that_runs_too_long_on_a_worker_is_stopped_and_failed_alone(clu
     assert entries["prairie-north"]["status"] == "failed"
     assert entries["prairie-north"]["error"] == "timed out after 8 s"
     assert entries["valley-county"]["status"] == "ok"
+
+
+def test_a_second_run_on_the_same_workers_uses_its_own_inputs_not_the_first_runs(cluster, tmp_path,
+                                                                                 monkeypatch):
+    """The workers' warm processes keep a run's shared inputs and analyses; a new run must not see them."""
+    _fresh_source_hash(monkeypatch)
+    data, params = copy_inputs(tmp_path)
+    only = ["prairie-north"]
+    first = run_batch(params, data, tmp_path / "first", only=only, scheduler=cluster.scheduler_address, progress=False)
+    assert first.exit_code == 0
+    collaborative = params / "collaborative.yaml"
+    collaborative.write_text(collaborative.read_text().replace("(synthetic demo)", "(second run)"))
+    measures = pd.read_csv(data / "measures.csv", dtype=str, keep_default_na=False)
+    comparison = pd.read_csv(data / "teams.csv", dtype=str).query("role == 'comparison'")["team_id"].iloc[0]
+    rows = ((measures["team_id"] == comparison) & (measures["measure_id"] == "turnover_rate")
+            & (measures["numerator"] != ""))
+    measures.loc[rows, "numerator"] = (pd.to_numeric(measures.loc[rows, "numerator"]) + 3).astype(int).astype(str)
+    measures.to_csv(data / "measures.csv", index=False)
+    remote = run_batch(params, data, tmp_path / "remote", only=only, scheduler=cluster.scheduler_address,
+                       progress=False)
+    local = run_batch(params, data, tmp_path / "local", only=only, jobs=1, progress=False)
+    assert remote.exit_code == local.exit_code == 0
+    page = "teams/prairie-north.html"
+    remote_html = without_generated_line((tmp_path / "remote" / page).read_text())
+    assert "(second run)" in remote_html
+    assert remote_html == without_generated_line((tmp_path / "local" / page).read_text())
+    assert remote_html != without_generated_line((tmp_path / "first" / page).read_text())
 
 
 def test_a_team_task_carries_its_own_rows_and_the_shared_tables_go_once(tmp_path):

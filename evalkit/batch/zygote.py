@@ -80,6 +80,9 @@ class WarmProcess:
 
     def __init__(self):
         self.folder = Path(tempfile.mkdtemp(prefix="evalkit-warm-"))
+        if len(str(self.folder)) > 80:  # a Unix socket's path holds at most 107 bytes
+            shutil.rmtree(self.folder, ignore_errors=True)
+            self.folder = Path(tempfile.mkdtemp(prefix="evalkit-warm-", dir="/tmp"))
         self.address = str(self.folder / "socket")
         env = dict(os.environ)
         root = str(Path(__file__).resolve().parents[2])
