@@ -142,6 +142,22 @@ def test_its_charts_show_titles_literally():
     _literal(fig, CRASH, GARBLE, SHORT)
 
 
+def test_comparison_event_study_shows_measure_labels_literally():
+    from pathlib import Path
+
+    from evalkit.inputs.params import load_team
+    from evalkit.report import sections
+
+    root = Path(__file__).resolve().parents[1]
+    params = load_team(root / "params", "valley-county")
+    tables = sections.load_report_tables(root / "data" / "demo", "valley-county", kind="team", params=params,
+                                         params_dir=root / "params")
+    judgement = sections.measure_charts(tables, params).judgement
+    first, second, *_ = judgement.comparison
+    fig = pe.plot_comparison_event_study(judgement, "valley-county", labels={first: CRASH, second: GARBLE})
+    _literal(fig, CRASH, GARBLE)
+
+
 def test_collaborative_charts_show_team_and_group_names_literally():
     empty = pd.DataFrame(columns=["team_id", "essential", "start", "end", "ramp", "status"])
     assert ESSENTIALS  # the lanes exist; the team has no cycles, so its name is in the note

@@ -21,7 +21,7 @@ from evalkit.errors import InputError
 from evalkit.collaborative.pdsa import ESSENTIALS
 from evalkit.plotting._dates import concise_date_axis
 from evalkit.plotting._heatmap import heatmap
-from evalkit.plotting._text import plain, plain_text
+from evalkit.plotting._text import plain_text
 
 __all__ = [
     "plot_its",
@@ -161,8 +161,7 @@ def plot_its_facets(results: Mapping, *, ncols: int = 4, titles: Mapping | None 
         ax.set_visible(False)
     if ylabel:
         fig.supylabel(ylabel)
-    plain(fig)  # before tight_layout, which draws the texts
-    fig.tight_layout()
+    fig.set_layout_engine("tight")  # laid out when drawn: after plain_text, so data text is never mathtext
     return fig
 
 
@@ -477,7 +476,7 @@ def plot_comparison_event_study(judgement, team_id: str, *, labels: Mapping | No
         ax.set_title((labels or {}).get(mid, mid), fontsize=10)
         ax.set_ylabel(f"observed − expected{' (' + str((units or {}).get(mid)) + ')' if units else ''}", fontsize=8)
         ax.set_xlabel("months from the team's start", fontsize=8)
-    fig.tight_layout()
+    fig.set_layout_engine("tight")  # laid out when drawn: after plain_text, so data text is never mathtext
     return fig
 
 
