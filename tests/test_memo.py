@@ -83,7 +83,7 @@ def test_a_team_page_from_the_run_memory_equals_the_page_computed_alone(monkeypa
             pd.testing.assert_frame_equal(getattr(fit, part), getattr(warmed.judgement.comparison[measure_id], part))
 
 
-def test_other_measure_rows_or_a_changed_params_file_are_not_taken_from_memory(tmp_path):
+def test_a_changed_params_file_is_read_again_for_the_starts(tmp_path):
     from evalkit.effects.panel import team_starts
     from evalkit.inputs.read import load_tables
 

@@ -532,9 +532,7 @@ def parsed_slices(data_dir, names, units=None, *, whole=()) -> dict[str, TableSl
     for name, path in files.items():
         parsed = _parsed_file(path, name)
         if keep is not None and name not in whole:
-            if parsed.rows is None and parsed.frame is not None and TABLES[name].scope in parsed.frame:
-                parsed = _index_one(parsed)  # not indexed yet: index it now
-            parsed = _rows_of(parsed, keep)
+            parsed = _rows_of(_index_one(parsed), keep)  # (indexing is a no-op once done)
         out[name] = TableSlice(path.name, name, parsed.frame, parsed.problems)
     return out
 
